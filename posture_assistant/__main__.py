@@ -1,0 +1,3 @@
+from posture_assistant.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,106 @@
+"""Plain data that goes into and comes out of the scheduler.
+
+Inputs are things that happened (time passed, the user pressed Done); actions
+are things the app must do (show a notification, write a row). Times are UTC
+unix seconds as floats, handed in by the caller: the core never reads a clock.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class State(enum.Enum):
+    COUNTING = "counting"  # counting down to the next prompt
+    PENDING = "pending"  # a prompt is waiting for Done / Snooze / Skip
+    SNOOZED = "snoozed"  # a prompt was put off; it comes back at snooze end
+    STOPPED = "stopped"  # the app has quit; every input is ignored
+
+
+# ---- inputs ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Start:
+    now: float
+
+
+@dataclass(frozen=True)
+class Tick:
+    """Only time has passed."""
+
+    now: float
+
+
+@dataclass(frozen=True)
+class Done:
+    now: float
+
+
+@dataclass(frozen=True)
+class Snooze:
+    now: float
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Skip:
+    now: float
+
+
+@dataclass(frozen=True)
+class BreakNow:
+    now: float
+
+
+@dataclass(frozen=True)
+class Quit:
+    now: float
+
+
+Input = Start | Tick | Done | Snooze | Skip | BreakNow | Quit
+
+
+# ---- actions --------------------------------------------------------------
+
+
+class NoticeKind(enum.Enum):
+    PROMPT = "prompt"  # a new prompt: time to stand up
+    REMINDER = "reminder"  # the same prompt, still unanswered
+    SNOOZE_OVER = "snooze_over"  # the same prompt, back after a snooze
+    BREAK_STARTED = "break_started"  # the user asked for a break now
+
+
+@dataclass(frozen=True)
+class Notify:
+    kind: NoticeKind
+    prompt_id: int
+
+
+@dataclass(frozen=True)
+class Record:
+    kind: str  # a store event kind: prompted, reminded, done, ...
+    at: float
+    seconds: float | None = None
+    detail: dict | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class StateChanged:
+    state: State
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """The input did not apply; `reason` is one line for the user."""
+
+    reason: str
+
+
+Action = Notify | Record | StateChanged | Rejected
+
+
+@dataclass(frozen=True)
+class Step:
+    actions: tuple[Action, ...]
+    deadline: float | None  # when to feed the next Tick; None once stopped

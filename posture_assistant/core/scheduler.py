@@ -1,0 +1,238 @@
+"""The break scheduler: a pure state machine.
+
+It reads no clock, starts no threads and does no I/O. The app hands it inputs
+stamped with the current time and carries out the actions it returns, then
+sleeps until the returned deadline or the next input, whichever comes first.
+
+The rules
+---------
+1. ``Start`` begins a countdown of ``interval`` seconds and records
+   ``app_started``. Any other input before ``Start`` is a programming error.
+2. COUNTING: when the countdown ends, a prompt begins (PENDING). It gets a new
+   id, one notification and one ``prompted`` row.
+3. PENDING: while the prompt is unanswered, a reminder (a notification and a
+   ``reminded`` row) comes every ``reminder_interval``. The next reminder is
+   timed from *now*, so however late the app wakes up, it sends one reminder,
+   never a burst; and there is only ever one prompt.
+4. PENDING or SNOOZED:
+   - ``Done`` records ``done`` and starts a new countdown;
+   - ``Skip`` records ``skipped`` and starts a new countdown;
+   - ``Snooze(s)`` records ``snoozed`` with its length and puts the prompt off
+     for ``s`` seconds (SNOOZED), at most ``max_snoozes`` times per prompt;
+     past that, only Done and Skip are accepted;
+   - ``BreakNow`` is the same as ``Done``.
+5. SNOOZED: when the snooze ends, the same prompt comes back (PENDING) with a
+   notification and a ``reminded`` row; reminders resume from then.
+6. COUNTING: ``BreakNow`` means the user is taking a break before it is due. It
+   records ``done`` (marked early), says so, and starts a new countdown.
+   ``Done``, ``Snooze`` and ``Skip`` are rejected: nothing is due.
+7. ``Quit`` records ``app_stopped`` (naming the prompt left open, if any) and
+   stops; every later input is ignored.
+8. Each prompt ends exactly once: by ``done``, ``skipped`` or ``app_stopped``.
+9. Timers that fell due before an input are fired before it is applied, so
+   the user always answers the state the app was really in.
+10. After every input the deadline lies strictly after that input's time, so
+   the caller can never be asked to wake up in the past.
+
+All timed rules live in ``_TIMERS`` and all user inputs in ``_TRANSITIONS``,
+both at the bottom of this file.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .events import (
+    Action,
+    BreakNow,
+    Done,
+    Input,
+    NoticeKind,
+    Notify,
+    Quit,
+    Record,
+    Rejected,
+    Skip,
+    Snooze,
+    Start,
+    State,
+    StateChanged,
+    Step,
+    Tick,
+)
+
+
+@dataclass(frozen=True)
+class SchedulerConfig:
+    interval: float
+    reminder_interval: float
+    max_snoozes: int
+
+    def __post_init__(self) -> None:
+        # Zero-length intervals would make rule 9 impossible to keep.
+        if self.interval <= 0 or self.reminder_interval <= 0:
+            raise ValueError("intervals must be positive")
+        if self.max_snoozes < 0:
+            raise ValueError("max_snoozes must not be negative")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What status displays need; derived, never stored."""
+
+    state: State
+    next_break_at: float | None  # when the next prompt shows (PENDING: when it showed)
+    prompt_id: int | None
+    snoozes_left: int
+
+
+class Scheduler:
+    def __init__(self, config: SchedulerConfig) -> None:
+        self.config = config
+        self.state: State | None = None
+        self._now = 0.0
+        self._due = 0.0  # COUNTING: prompt time; PENDING: next reminder; SNOOZED: snooze end
+        self._prompt_id = 0
+        self._prompted_at = 0.0
+        self._snoozes = 0
+
+    # ---- public ---------------------------------------------------------
+
+    def handle(self, event: Input) -> Step:
+        if self.state is None and not isinstance(event, Start):
+            raise RuntimeError(f"{type(event).__name__} before Start")
+        if self.state is State.STOPPED:
+            return Step((), None)
+        # Time can only move forward inside the core; a clock stepped back is
+        # treated as no time passing (the app will report such jumps itself).
+        self._now = max(self._now, event.now)
+        actions: list[Action] = []
+        before = self.state
+        # Timers that fell due before this input happened come first: the
+        # user answers the state the app was really in.
+        self._fire_due_timers(actions)
+        if not isinstance(event, Tick):
+            handler = _TRANSITIONS.get((self.state, type(event)))
+            if handler is None:
+                actions.append(Rejected(_rejection(self.state, event)))
+            else:
+                handler(self, event, actions)
+        if self.state is not before:
+            actions.append(StateChanged(self.state))
+        return Step(tuple(actions), self.deadline)
+
+    def _fire_due_timers(self, actions: list[Action]) -> None:
+        while self.state in _TIMERS and self._due <= self._now:
+            _TIMERS[self.state](self, actions)
+
+    @property
+    def deadline(self) -> float | None:
+        return None if self.state in (None, State.STOPPED) else self._due
+
+    def snapshot(self) -> Snapshot:
+        pending = self.state in (State.PENDING, State.SNOOZED)
+        if self.state is State.PENDING:
+            next_break = self._prompted_at
+        elif self.state in (State.COUNTING, State.SNOOZED):
+            next_break = self._due
+        else:
+            next_break = None
+        return Snapshot(
+            state=self.state or State.STOPPED,
+            next_break_at=next_break,
+            prompt_id=self._prompt_id if pending else None,
+            snoozes_left=max(0, self.config.max_snoozes - self._snoozes) if pending else 0,
+        )
+
+    # ---- transitions ----------------------------------------------------
+
+    def _count_down(self, actions: list[Action]) -> None:
+        self.state = State.COUNTING
+        self._due = self._now + self.config.interval
+
+    def _start(self, event: Start, actions: list[Action]) -> None:
+        actions.append(Record("app_started", self._now))
+        self._count_down(actions)
+
+    def _end_prompt(self, kind: str, actions: list[Action]) -> None:
+        actions.append(Record(kind, self._now, detail={"prompt": self._prompt_id}))
+        self._count_down(actions)
+
+    def _done(self, event: Done | BreakNow, actions: list[Action]) -> None:
+        self._end_prompt("done", actions)
+
+    def _skip(self, event: Skip, actions: list[Action]) -> None:
+        self._end_prompt("skipped", actions)
+
+    def _snooze(self, event: Snooze, actions: list[Action]) -> None:
+        if event.seconds <= 0:
+            actions.append(Rejected("a snooze must be longer than 0 seconds"))
+            return
+        if self._snoozes >= self.config.max_snoozes:
+            actions.append(Rejected(
+                f"this break has been snoozed {self._snoozes} times already;"
+                " take it (done) or skip it"))
+            return
+        self._snoozes += 1
+        actions.append(Record("snoozed", self._now, seconds=event.seconds,
+                              detail={"prompt": self._prompt_id}))
+        self.state = State.SNOOZED
+        self._due = self._now + event.seconds
+
+    def _early_break(self, event: BreakNow, actions: list[Action]) -> None:
+        actions.append(Notify(NoticeKind.BREAK_STARTED, self._prompt_id))
+        actions.append(Record("done", self._now, detail={"early": True}))
+        self._count_down(actions)
+
+    def _quit(self, event: Quit, actions: list[Action]) -> None:
+        open_prompt = self.state in (State.PENDING, State.SNOOZED)
+        actions.append(Record("app_stopped", self._now,
+                              detail={"prompt": self._prompt_id} if open_prompt else None))
+        self.state = State.STOPPED
+
+    # ---- timers ---------------------------------------------------------
+
+    def _prompt(self, actions: list[Action]) -> None:
+        self._prompt_id += 1
+        self._prompted_at = self._now
+        self._snoozes = 0
+        actions.append(Notify(NoticeKind.PROMPT, self._prompt_id))
+        actions.append(Record("prompted", self._now, detail={"prompt": self._prompt_id}))
+        self.state = State.PENDING
+        self._due = self._now + self.config.reminder_interval
+
+    def _remind(self, actions: list[Action]) -> None:
+        actions.append(Notify(NoticeKind.REMINDER, self._prompt_id))
+        actions.append(Record("reminded", self._now, detail={"prompt": self._prompt_id}))
+        self._due = self._now + self.config.reminder_interval
+
+    def _snooze_over(self, actions: list[Action]) -> None:
+        actions.append(Notify(NoticeKind.SNOOZE_OVER, self._prompt_id))
+        actions.append(Record("reminded", self._now,
+                              detail={"prompt": self._prompt_id, "after_snooze": True}))
+        self.state = State.PENDING
+        self._due = self._now + self.config.reminder_interval
+
+
+def _rejection(state: State | None, event: Input) -> str:
+    if isinstance(event, Start):
+        return "already started"
+    return "no break is due right now"
+
+
+_ANSWERING = (State.PENDING, State.SNOOZED)
+
+_TRANSITIONS = {
+    (None, Start): Scheduler._start,
+    **{(s, Done): Scheduler._done for s in _ANSWERING},
+    **{(s, BreakNow): Scheduler._done for s in _ANSWERING},
+    **{(s, Skip): Scheduler._skip for s in _ANSWERING},
+    **{(s, Snooze): Scheduler._snooze for s in _ANSWERING},
+    (State.COUNTING, BreakNow): Scheduler._early_break,
+    **{(s, Quit): Scheduler._quit for s in (State.COUNTING, *_ANSWERING)},
+}
+
+_TIMERS = {
+    State.COUNTING: Scheduler._prompt,
+    State.PENDING: Scheduler._remind,
+    State.SNOOZED: Scheduler._snooze_over,
+}

@@ -1,0 +1,252 @@
+"""The scheduler on a fake clock: examples first, then properties."""
+import time
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from posture_assistant.core.events import (
+    BreakNow, Done, NoticeKind, Notify, Quit, Record, Rejected, Skip, Snooze, Start, State,
+    StateChanged, Tick,
+)
+from posture_assistant.core.scheduler import Scheduler, SchedulerConfig
+
+HOUR, MIN = 3600.0, 60.0
+T0 = 1_780_000_000.0
+
+
+def make(interval=HOUR, reminder=10 * MIN, max_snoozes=3):
+    s = Scheduler(SchedulerConfig(interval, reminder, max_snoozes))
+    step = s.handle(Start(T0))
+    return s, step
+
+
+def records(step):
+    return [a.kind for a in step.actions if isinstance(a, Record)]
+
+
+def notices(step):
+    return [a.kind for a in step.actions if isinstance(a, Notify)]
+
+
+def test_start_counts_down_one_interval():
+    s, step = make()
+    assert records(step) == ["app_started"]
+    assert step.deadline == T0 + HOUR
+    assert s.snapshot().state is State.COUNTING
+    assert s.snapshot().next_break_at == T0 + HOUR
+
+
+def test_nothing_happens_before_the_interval():
+    s, _ = make()
+    step = s.handle(Tick(T0 + HOUR - 1))
+    assert step.actions == ()
+    assert step.deadline == T0 + HOUR
+
+
+def test_prompt_after_the_interval():
+    s, _ = make()
+    step = s.handle(Tick(T0 + HOUR))
+    assert notices(step) == [NoticeKind.PROMPT]
+    assert records(step) == ["prompted"]
+    assert StateChanged(State.PENDING) in step.actions
+    assert step.deadline == T0 + HOUR + 10 * MIN
+    assert s.snapshot().snoozes_left == 3
+
+
+def test_reminders_repeat_while_ignored_and_never_burst():
+    s, _ = make()
+    s.handle(Tick(T0 + HOUR))
+    step = s.handle(Tick(T0 + HOUR + 10 * MIN))
+    assert notices(step) == [NoticeKind.REMINDER]
+    # Wake up three hours late (a laptop lid was shut): one reminder, not 18.
+    step = s.handle(Tick(T0 + 4 * HOUR))
+    assert notices(step) == [NoticeKind.REMINDER]
+    assert records(step) == ["reminded"]
+    assert step.deadline == T0 + 4 * HOUR + 10 * MIN
+
+
+def test_done_records_and_restarts_the_countdown():
+    s, _ = make()
+    s.handle(Tick(T0 + HOUR))
+    step = s.handle(Done(T0 + HOUR + 30))
+    assert records(step) == ["done"]
+    assert step.deadline == T0 + 2 * HOUR + 30
+    assert s.snapshot().state is State.COUNTING
+
+
+def test_skip_records_and_restarts_the_countdown():
+    s, _ = make()
+    s.handle(Tick(T0 + HOUR))
+    step = s.handle(Skip(T0 + HOUR + 5))
+    assert records(step) == ["skipped"]
+    assert step.deadline == T0 + 2 * HOUR + 5
+
+
+def test_snooze_delays_the_prompt_by_its_length_not_less():
+    s, _ = make()
+    s.handle(Tick(T0 + HOUR))
+    step = s.handle(Snooze(T0 + HOUR + 2, 5 * MIN))
+    snoozed = [a for a in step.actions if isinstance(a, Record)]
+    assert [(r.kind, r.seconds) for r in snoozed] == [("snoozed", 5 * MIN)]
+    assert step.deadline == T0 + HOUR + 2 + 5 * MIN
+    assert s.handle(Tick(T0 + HOUR + 1 + 5 * MIN)).actions == ()
+    step = s.handle(Tick(T0 + HOUR + 2 + 5 * MIN))
+    assert notices(step) == [NoticeKind.SNOOZE_OVER]
+    assert s.snapshot().state is State.PENDING
+
+
+def test_snooze_limit_then_only_done_and_skip():
+    s, _ = make(max_snoozes=2)
+    now = T0 + HOUR
+    s.handle(Tick(now))
+    for _ in range(2):
+        s.handle(Snooze(now, MIN))
+        now += MIN
+        s.handle(Tick(now))
+    assert s.snapshot().snoozes_left == 0
+    step = s.handle(Snooze(now, MIN))
+    assert [type(a) for a in step.actions] == [Rejected]
+    assert s.snapshot().state is State.PENDING
+    assert records(s.handle(Done(now))) == ["done"]
+
+
+def test_snooze_count_resets_for_the_next_prompt():
+    s, _ = make(max_snoozes=1)
+    s.handle(Tick(T0 + HOUR))
+    s.handle(Snooze(T0 + HOUR, MIN))
+    s.handle(Done(T0 + HOUR + 10))
+    s.handle(Tick(T0 + 2 * HOUR + 10))
+    assert s.snapshot().snoozes_left == 1
+
+
+@pytest.mark.parametrize("event", [Done(T0 + 5), Skip(T0 + 5), Snooze(T0 + 5, MIN)])
+def test_answers_are_rejected_when_nothing_is_due(event):
+    s, _ = make()
+    step = s.handle(event)
+    assert [type(a) for a in step.actions] == [Rejected]
+    assert step.deadline == T0 + HOUR
+
+
+def test_break_now_while_counting_is_an_early_break():
+    s, _ = make()
+    step = s.handle(BreakNow(T0 + 20 * MIN))
+    assert notices(step) == [NoticeKind.BREAK_STARTED]
+    done = [a for a in step.actions if isinstance(a, Record)]
+    assert [(d.kind, d.detail) for d in done] == [("done", {"early": True})]
+    assert step.deadline == T0 + 20 * MIN + HOUR
+
+
+def test_break_now_while_pending_is_done():
+    s, _ = make()
+    s.handle(Tick(T0 + HOUR))
+    step = s.handle(BreakNow(T0 + HOUR + 1))
+    assert records(step) == ["done"]
+    assert notices(step) == []
+
+
+def test_quit_stops_everything_and_names_the_open_prompt():
+    s, _ = make()
+    s.handle(Tick(T0 + HOUR))
+    step = s.handle(Quit(T0 + HOUR + 1))
+    assert [(a.kind, a.detail) for a in step.actions if isinstance(a, Record)] == [
+        ("app_stopped", {"prompt": 1})]
+    assert step.deadline is None
+    assert s.handle(Tick(T0 + 9 * HOUR)) == s.handle(Done(T0 + 9 * HOUR))
+    assert s.handle(Tick(T0 + 9 * HOUR)).actions == ()
+
+
+def test_clock_stepped_back_fires_nothing():
+    s, _ = make()
+    assert s.handle(Tick(T0 - HOUR)).actions == ()
+    assert s.handle(Tick(T0 + HOUR - 1)).actions == ()
+
+
+def test_input_before_start_is_a_programming_error():
+    s = Scheduler(SchedulerConfig(HOUR, MIN, 3))
+    with pytest.raises(RuntimeError):
+        s.handle(Tick(T0))
+
+
+def test_bad_config_is_refused():
+    with pytest.raises(ValueError):
+        SchedulerConfig(0, MIN, 3)
+    with pytest.raises(ValueError):
+        SchedulerConfig(HOUR, MIN, -1)
+
+
+# ---- properties ------------------------------------------------------------
+
+ANSWER = st.sampled_from(["tick", "tick", "tick", "done", "skip", "snooze", "break"])
+STEP = st.tuples(ANSWER, st.floats(min_value=0, max_value=3 * HOUR, allow_nan=False),
+                 st.floats(min_value=1, max_value=HOUR, allow_nan=False))
+
+
+def run(script, interval, reminder, max_snoozes):
+    s = Scheduler(SchedulerConfig(interval, reminder, max_snoozes))
+    now = T0
+    log = [(Start(now), s.handle(Start(now)))]
+    for kind, gap, length in script:
+        now += gap
+        event = {"tick": Tick, "done": Done, "skip": Skip, "break": BreakNow}.get(kind)
+        event = Snooze(now, length) if kind == "snooze" else event(now)
+        log.append((event, s.handle(event)))
+        # The app sleeps until the deadline and then ticks: do the same.
+        deadline = log[-1][1].deadline
+        if deadline is not None and deadline <= now + gap:
+            log.append((Tick(deadline), s.handle(Tick(deadline))))
+            now = deadline
+    end = Quit(now + 1)
+    log.append((end, s.handle(end)))
+    return log
+
+
+@settings(max_examples=300, deadline=None)
+@given(script=st.lists(STEP, max_size=60),
+       interval=st.floats(min_value=1, max_value=2 * HOUR),
+       reminder=st.floats(min_value=1, max_value=HOUR),
+       max_snoozes=st.integers(min_value=0, max_value=4))
+def test_invariants(script, interval, reminder, max_snoozes):
+    log = run(script, interval, reminder, max_snoozes)
+    open_prompts: set[int] = set()
+    ended: dict[int, int] = {}
+    snoozes: dict[int, int] = {}
+    for event, step in log:
+        if step.deadline is not None:
+            # The next deadline is always after now.
+            assert step.deadline > event.now
+        for action in step.actions:
+            if not isinstance(action, Record):
+                continue
+            prompt = (action.detail or {}).get("prompt")
+            if action.kind == "prompted":
+                # Never two prompts pending.
+                assert not open_prompts
+                open_prompts.add(prompt)
+            elif action.kind == "snoozed":
+                snoozes[prompt] = snoozes.get(prompt, 0) + 1
+                # Snoozes per prompt never go over the limit.
+                assert snoozes[prompt] <= max_snoozes
+            elif action.kind in ("done", "skipped", "app_stopped") and prompt is not None:
+                assert prompt in open_prompts
+                open_prompts.discard(prompt)
+                ended[prompt] = ended.get(prompt, 0) + 1
+    # Each prompt ends exactly once (Quit closes the last one).
+    assert not open_prompts
+    assert all(n == 1 for n in ended.values())
+
+
+def test_thirty_simulated_days_run_in_well_under_a_second():
+    s, _ = make(interval=HOUR, reminder=10 * MIN)
+    now, prompts, started = T0, 0, time.perf_counter()
+    end = T0 + 30 * 24 * HOUR
+    while now < end:
+        now = s.deadline
+        step = s.handle(Tick(now))
+        if NoticeKind.PROMPT in notices(step):
+            prompts += 1
+            # Answer half the prompts late, to exercise reminders too.
+            now += 15 * MIN if prompts % 2 else 30
+            s.handle(Done(now))
+    assert time.perf_counter() - started < 1.0
+    assert 30 * 24 * 0.8 < prompts <= 30 * 24
