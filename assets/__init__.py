@@ -1,0 +1,1 @@
+"""Data files shipped with the app: icons and TOML content (see the README)."""

@@ -1,0 +1,140 @@
+"""Idle footprint of the real app on the headless desktop stack.
+
+Not a test: it prints numbers for the closing notes and the README.
+
+    .venv/bin/python bench/idle.py [--backend xorg|gtk|appindicator|none]
+                                   [--settle 60] [--window 120] [--runs 5]
+
+Prints, for the chosen tray backend:
+  - time from process start to the icon embedded in the tray, at its final
+    size (median and max over --runs starts);
+  - PSS and RSS of the app's process tree after --settle seconds idle;
+  - CPU milliseconds and context switches per idle minute, measured over
+    --window seconds (all threads, from /proc/<pid>/task/*/schedstat and
+    status, so sub-tick CPU time is counted).
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.e2e.conftest import Desktop, wait_for  # noqa: E402
+
+
+def tree(pid: int) -> list[int]:
+    """pid and all its descendants."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        for task in Path(f"/proc/{p}/task").glob("*"):
+            try:
+                todo += [int(c) for c in (task / "children").read_text().split()]
+            except OSError:
+                pass
+    return out
+
+
+def memory_kib(pids: list[int]) -> tuple[int, int]:
+    pss = rss = 0
+    for p in pids:
+        for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                pss += int(line.split()[1])
+            elif line.startswith("Rss:"):
+                rss += int(line.split()[1])
+    return pss, rss
+
+
+def cpu_and_switches(pids: list[int]) -> tuple[float, int]:
+    """(CPU seconds, context switches) summed over every thread of `pids`."""
+    cpu, switches = 0.0, 0
+    for p in pids:
+        for task in Path(f"/proc/{p}/task").glob("*"):
+            try:
+                cpu += int((task / "schedstat").read_text().split()[0]) / 1e9
+                for line in (task / "status").read_text().splitlines():
+                    if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
+                        switches += int(line.split()[1])
+            except OSError:
+                pass  # a thread ended meanwhile
+    return cpu, switches
+
+
+def start(desktop: Desktop, data: Path, backend: str) -> tuple[subprocess.Popen, float | None]:
+    env = dict(desktop.env, POSTURE_DATA_DIR=str(data))
+    args = [sys.executable, "-m", "posture_assistant"]
+    if backend == "none":
+        args.append("--no-tray")
+    else:
+        env["POSTURE_TRAY_BACKEND"] = backend
+    t0 = time.monotonic()
+    proc = subprocess.Popen(args, env=env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if backend == "none":
+        return proc, None
+    _, settled = desktop.wait_tray_icon(timeout=20)
+    return proc, settled - t0
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--backend", default="xorg", choices=["xorg", "gtk", "appindicator", "none"])
+    ap.add_argument("--settle", type=float, default=60.0, help="idle seconds before measuring")
+    ap.add_argument("--window", type=float, default=120.0, help="seconds of idle to measure over")
+    ap.add_argument("--runs", type=int, default=5, help="starts timed for the embed figure")
+    args = ap.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        desktop = Desktop(Path(tmp))
+        try:
+            desktop.start()
+            embeds = []
+            for i in range(args.runs if args.backend != "none" else 0):
+                proc, embed = start(desktop, Path(tmp) / f"data{i}", args.backend)
+                embeds.append(embed)
+                stop(proc)
+                wait_for(lambda: not desktop.tray_icons(), 10, what="the icon to leave")
+            proc, _ = start(desktop, Path(tmp) / "data", args.backend)
+            time.sleep(args.settle)
+            pids = tree(proc.pid)
+            pss, rss = memory_kib(pids)
+            cpu0, sw0 = cpu_and_switches(pids)
+            time.sleep(args.window)
+            cpu1, sw1 = cpu_and_switches(pids)
+            assert proc.poll() is None, "the app exited during the measurement"
+            stop(proc)
+        finally:
+            desktop.stop()
+
+    minutes = args.window / 60
+    print(f"backend: {args.backend}")
+    if embeds:
+        print(f"icon embedded after start: median {statistics.median(embeds) * 1000:.0f} ms, "
+              f"max {max(embeds) * 1000:.0f} ms over {len(embeds)} starts")
+    print(f"after {args.settle:.0f} s idle: PSS {pss / 1024:.1f} MiB, RSS {rss / 1024:.1f} MiB "
+          f"({len(pids)} process{'es' if len(pids) > 1 else ''})")
+    print(f"idle over {args.window:.0f} s: {(cpu1 - cpu0) * 1000 / minutes:.2f} ms CPU and "
+          f"{(sw1 - sw0) / minutes:.1f} context switches per minute")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,272 @@
+"""The one event loop: sleep until the next deadline or input, feed the
+scheduler, carry out what it returns.
+
+Everything that happens (a timer, a tray click, a CLI command, a signal)
+arrives on one queue and is handled on one thread, so the scheduler, the
+store and the tray are never touched concurrently.
+"""
+from __future__ import annotations
+
+import os
+import queue
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from . import APP_NAME
+from .content import Suggestion
+from .control import Server
+from .core.events import (
+    BreakNow, Done, NoticeKind, Notify, Quit, Record, Rejected, Skip, Snooze, Start, State,
+    Step, Tick,
+)
+from .core.scheduler import Scheduler, SchedulerConfig
+from .durations import format_countdown, format_duration
+from .notify import Notifier
+from .settings import Settings
+from .status import build_status
+from .store import Store
+from .tray.icon import Tray, TrayView
+
+# The tooltip counts down in whole minutes; nothing else wakes an idle app.
+REFRESH = 60.0
+REPLY_WAIT = 5.0
+
+TITLES = {
+    NoticeKind.PROMPT: "Time to stand up and stretch",
+    NoticeKind.REMINDER: "Reminder: time to stand up",
+    NoticeKind.SNOOZE_OVER: "Snooze over: time to stand up",
+    NoticeKind.BREAK_STARTED: "Enjoy your break",
+}
+INPUTS: dict[str, Callable[..., Any]] = {
+    "done": Done, "skip": Skip, "break": BreakNow, "quit": Quit, "snooze": Snooze,
+}
+
+
+@dataclass
+class _Command:
+    name: str
+    args: dict
+    reply: queue.Queue | None  # None: from the tray or a signal, nobody waits
+
+
+def snooze_label(seconds: float) -> str:
+    if seconds % 60 == 0:
+        return f"Snooze {int(seconds // 60)} min"
+    return f"Snooze {format_duration(seconds)}"
+
+
+class App:
+    def __init__(self, settings: Settings, store: Store, *, tray_backend: str | None,
+                 windows: bool, panel_argv: list[str], log: Callable[[str], None],
+                 suggestions: list[Suggestion]) -> None:
+        self.settings = settings
+        self.store = store
+        self.log = log
+        self._windows = windows  # may we open our own window (a display exists)?
+        self._panel_argv = panel_argv
+        self._panel: subprocess.Popen | None = None
+        self._queue: queue.Queue[_Command] = queue.Queue()
+        self._suggestions = random.sample(suggestions, len(suggestions))
+        self.core = Scheduler(SchedulerConfig(
+            interval=settings.break_interval,
+            reminder_interval=settings.reminder_interval,
+            max_snoozes=settings.max_snoozes))
+        self.notifier = Notifier(settings.notifications, log)
+        self.tray = Tray(tray_backend, self.post) if tray_backend else None
+        self._server: Server | None = None
+
+    # ---- entry points ----------------------------------------------------
+
+    def run(self) -> int:
+        self._server = Server(self.settings.data_dir, self._on_request)
+        for sig in (signal.SIGTERM, signal.SIGINT, getattr(signal, "SIGHUP", None)):
+            if sig is not None:
+                signal.signal(sig, lambda *_: self.post("quit"))
+        if self.tray is None:
+            self._loop()
+            self._close()
+            return 0
+        try:
+            self.tray.run(on_ready=self._loop_then_exit)
+        except Exception as e:  # e.g. GLib.Error when the session bus is gone
+            self.log(f"the tray icon failed ({type(e).__name__}: {e}); "
+                     "running without it")
+            self.tray = None
+            self._loop_then_exit()
+        return 0
+
+    def post(self, name: str, **args: Any) -> None:
+        """Called from any thread (tray callbacks, signal handlers)."""
+        self._queue.put(_Command(name, args, None))
+
+    # ---- the loop --------------------------------------------------------
+
+    def _loop_then_exit(self) -> None:
+        self._loop()
+        self._close()
+        # pystray keeps non-daemon threads that can outlive stop() (xorg under
+        # load, and after run() raised); every event is already committed, so
+        # leaving now loses nothing.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
+
+    def _loop(self) -> None:
+        self._apply(self.core.handle(Start(time.time())))
+        while self.core.state is not State.STOPPED:
+            try:
+                command = self._queue.get(timeout=max(0.0, self._wake_at() - time.time()))
+            except queue.Empty:
+                command = None
+            now = time.time()
+            if command is None:
+                self._apply(self.core.handle(Tick(now)))
+            else:
+                self._run_command(command, now)
+
+    def _wake_at(self) -> float:
+        now = time.time()
+        snap = self.core.snapshot()
+        refresh = now + REFRESH
+        if snap.state is not State.PENDING and snap.next_break_at is not None:
+            # Wake when the minute shown in the tooltip changes.
+            refresh = now + ((snap.next_break_at - now) % 60 or 60)
+        deadline = self.core.deadline
+        return min(refresh, deadline) if deadline is not None else now
+
+    def _run_command(self, command: _Command, now: float) -> None:
+        reply: dict[str, Any] = {"ok": True}
+        if command.name == "panel":
+            self._open_panel()
+        elif command.name in INPUTS:
+            if command.name == "snooze":
+                seconds = command.args.get("seconds") or self.settings.snooze_options[0]
+                event = Snooze(now, float(seconds))
+            else:
+                event = INPUTS[command.name](now)
+            step = self.core.handle(event)
+            rejected = [a.reason for a in step.actions if isinstance(a, Rejected)]
+            self._apply(step)
+            if rejected:
+                reply = {"ok": False, "message": rejected[0]}
+                if command.reply is None:
+                    self.log(rejected[0])
+            else:
+                reply["message"] = self._confirmation(command.name, event)
+        elif command.name != "status":
+            reply = {"ok": False, "message": f"unknown command {command.name!r}"}
+        if command.reply is not None:
+            reply["status"] = self.status(now)
+            command.reply.put(reply)
+
+    def _apply(self, step: Step) -> None:
+        for action in step.actions:
+            if isinstance(action, Record):
+                self.store.record(action.kind, action.at, action.seconds, action.detail)
+            elif isinstance(action, Notify):
+                self._notify(action)
+        self._show()
+
+    def _notify(self, action: Notify) -> None:
+        kind = action.kind
+        text = self.suggestion(action.prompt_id)
+        if kind is NoticeKind.BREAK_STARTED:
+            self.notifier.show(TITLES[kind], text, timeout=10)
+            return
+        minutes = format_countdown(self.settings.break_duration)
+        body = f"{text}\nAbout {minutes}. Then choose Done in the tray menu."
+        if self.tray is None:
+            body = f"{text}\nAbout {minutes}. Then press Done in the {APP_NAME} window."
+        shown = self.notifier.show(TITLES[kind], body,
+                                   timeout=min(self.settings.reminder_interval, 600))
+        if self._windows and (self.tray is None or not shown):
+            self._open_panel()
+
+    # ---- what the user sees ----------------------------------------------
+
+    def suggestion(self, prompt_id: int) -> str:
+        if not self._suggestions:
+            return "Stand up, walk a little and stretch."
+        return self._suggestions[(prompt_id - 1) % len(self._suggestions)].text
+
+    def _show(self) -> None:
+        if self.tray is None:
+            return
+        snap = self.core.snapshot()
+        pending = snap.state in (State.PENDING, State.SNOOZED)
+        snoozes = () if not snap.snoozes_left else tuple(
+            (snooze_label(s), s) for s in self.settings.snooze_options)
+        self.tray.show(TrayView(state=snap.state.value, tooltip=self.tooltip(time.time()),
+                                pending=pending, snoozes=snoozes))
+
+    def tooltip(self, now: float) -> str:
+        snap = self.core.snapshot()
+        done = self.store.day_counts(now)["done"]
+        breaks = f"{done} break{'' if done == 1 else 's'} today"
+        if snap.state is State.PENDING:
+            return f"Time for a break! · {breaks}"
+        left = format_countdown(max(0.0, (snap.next_break_at or now) - now))
+        if snap.state is State.SNOOZED:
+            return f"Snoozed: break in {left} · {breaks}"
+        return f"Next break in {left} · {breaks}"
+
+    def status(self, now: float) -> dict[str, Any]:
+        snap = self.core.snapshot()
+        pending = snap.state in (State.PENDING, State.SNOOZED)
+        notifications = ("off" if not self.notifier.enabled
+                          else "failing" if self.notifier.failing else "ok")
+        return build_status(
+            now=now, counts=self.store.day_counts(now), data_dir=str(self.settings.data_dir),
+            running=True, pid=os.getpid(), state=snap.state.value,
+            next_break_at=snap.next_break_at, snoozes_left=snap.snoozes_left,
+            snooze_options=self.settings.snooze_options,
+            suggestion=self.suggestion(snap.prompt_id) if pending else None,
+            tray=self.tray.backend if self.tray else None, notifications=notifications)
+
+    def _confirmation(self, name: str, event: Any) -> str:
+        snap = self.core.snapshot()
+        left = format_countdown(max(0.0, (snap.next_break_at or event.now) - event.now))
+        if name == "snooze":
+            return f"Snoozed for {format_countdown(event.seconds)}."
+        if name == "skip":
+            return f"Break skipped. Next break in {left}."
+        if name == "quit":
+            return f"{APP_NAME} is quitting."
+        return f"Break recorded. Next break in {left}."
+
+    # ---- helpers ---------------------------------------------------------
+
+    def _on_request(self, request: dict) -> dict:
+        """Runs in the control thread: hand over to the loop and wait."""
+        name = str(request.get("cmd", ""))
+        reply: queue.Queue = queue.Queue(maxsize=1)
+        self._queue.put(_Command(name, dict(request.get("args") or {}), reply))
+        try:
+            return reply.get(timeout=REPLY_WAIT)
+        except queue.Empty:
+            return {"ok": False, "message": "the app is busy; try again"}
+
+    def _open_panel(self) -> None:
+        if not self._windows:
+            return
+        if self._panel is not None and self._panel.poll() is None:
+            return  # already open
+        env = dict(os.environ, POSTURE_DATA_DIR=str(self.settings.data_dir))
+        try:
+            self._panel = subprocess.Popen(self._panel_argv, env=env, stdin=subprocess.DEVNULL)
+        except OSError as e:
+            self.log(f"cannot open the {APP_NAME} window: {e}")
+            return
+        # Reap it when it closes, so no zombie is left behind.
+        threading.Thread(target=self._panel.wait, daemon=True).start()
+
+    def _close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+        self.store.close()

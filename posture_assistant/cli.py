@@ -1,0 +1,242 @@
+"""The command line: start the app, or talk to the running one.
+
+Exit status: 0 fine, 1 the request could not be done (e.g. the app is not
+running), 2 a bad setting or argument, 3 no display to run on.
+Every user-facing error is one line on stderr; never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from . import APP_NAME, __version__
+
+PROG = "posture-assistant"
+EXIT_FAIL, EXIT_USAGE, EXIT_NO_DISPLAY = 1, 2, 3
+
+
+class CliError(Exception):
+    def __init__(self, message: str, code: int = EXIT_FAIL) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+def warn(message: str) -> None:
+    print(f"{PROG}: {message}", file=sys.stderr, flush=True)
+
+
+# ---- argument parsing --------------------------------------------------------
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="PATH", type=Path, default=argparse.SUPPRESS,
+                        help="read settings from this TOML file")
+    parser = argparse.ArgumentParser(
+        prog=PROG, parents=[common],
+        description=f"{APP_NAME}: hourly stand-and-stretch prompts from your system tray.",
+        epilog="Run without a command to start the app. Settings come from "
+               "POSTURE_* environment variables and config.toml; see "
+               f"`{PROG} config`.")
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, help: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, parents=[common], help=help, description=help)
+
+    run = add("run", "start the app (the default)")
+    for p in (parser, run):
+        p.add_argument("--no-tray", action="store_true", default=argparse.SUPPRESS,
+                       help="no tray icon: prompt with notifications and a window")
+        p.add_argument("--headless", action="store_true", default=argparse.SUPPRESS,
+                       help="no tray and no windows: notifications and CLI control only")
+    status = add("status", "show the running app's state and today's breaks")
+    status.add_argument("--json", action="store_true", help="print JSON (keys in the README)")
+    add("done", "I took my break")
+    snooze = add("snooze", "put the pending break off")
+    snooze.add_argument("duration", nargs="?",
+                        help="how long, e.g. 5m, 90s, PT10M (default: the first snooze option)")
+    add("skip", "skip the pending break")
+    add("break", "take a break now")
+    add("quit", "stop the running app")
+    add("config", "show every setting, its value and where the value came from")
+    sub.add_parser("panel", parents=[common])  # the window the tray opens; not for users
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    command = args.command or "run"
+    try:
+        return COMMANDS[command](args)
+    except CliError as e:
+        warn(str(e))
+        return e.code
+    except KeyboardInterrupt:
+        return 130
+
+
+# ---- shared steps ----------------------------------------------------------
+
+
+def _settings(args: argparse.Namespace):
+    from .settings import SettingsError, load_settings
+
+    try:
+        return load_settings(getattr(args, "config", None))
+    except SettingsError as e:
+        raise CliError(str(e), EXIT_USAGE) from None
+
+
+def _ask(args: argparse.Namespace, cmd: str, **cmd_args: Any) -> dict | None:
+    from .control import ControlError, request
+
+    loaded = _settings(args)
+    try:
+        return request(loaded.settings.data_dir, {"cmd": cmd, "args": cmd_args})
+    except ControlError as e:
+        raise CliError(str(e)) from None
+
+
+# ---- commands ----------------------------------------------------------------
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .content import ContentError, load_suggestions
+    from .lock import InstanceLock
+    from .store import Store, StoreError
+    from .tray.detect import NoDisplay, check_display, choose
+
+    loaded = _settings(args)
+    settings = loaded.settings
+    headless = getattr(args, "headless", False)
+    if not headless:
+        try:
+            check_display()
+        except NoDisplay as e:
+            raise CliError(f"{e}. Start {PROG} from your desktop session, or pass "
+                           "--headless to run with notifications and CLI control only.",
+                           EXIT_NO_DISPLAY) from None
+    lock = InstanceLock(settings.data_dir)
+    try:
+        if not lock.acquire():
+            pid = lock.holder_pid()
+            say(f"{APP_NAME} is already running{f' (pid {pid})' if pid else ''}.")
+            return 0
+    except OSError as e:
+        raise CliError(f"cannot use the data directory {settings.data_dir}: "
+                       f"{e.strerror or e}; check its permissions or set data_dir") from None
+    try:
+        suggestions = load_suggestions()
+        store, notice = Store.open(settings.data_dir)
+    except (ContentError, StoreError) as e:
+        raise CliError(str(e)) from None
+    if notice:
+        warn(notice)
+    backend = None
+    if not headless and not getattr(args, "no_tray", False):
+        choice = choose(settings.tray_backend)
+        backend = choice.backend
+        if backend is None:
+            warn(f"{choice.reason}; running without a tray icon. Prompts come as "
+                 f"notifications and a window; `{PROG} status` and friends still work.")
+    from .app import App
+
+    panel = [sys.executable, "-m", "posture_assistant"]
+    if getattr(args, "config", None):
+        panel += ["--config", str(args.config)]
+    app = App(settings, store, tray_backend=backend, windows=not headless,
+              panel_argv=panel + ["panel"], log=warn, suggestions=suggestions)
+    return app.run()
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from .status import describe_status
+
+    status = _status(args)
+    if args.json:
+        say(json.dumps(status, indent=2))
+        return 0
+    say(describe_status(status))
+    return 0
+
+
+def _status(args: argparse.Namespace) -> dict:
+    reply = _ask(args, "status")
+    if reply is not None:
+        return reply["status"]
+    from .status import build_status
+    from .store import Store, StoreError
+
+    settings = _settings(args).settings
+    try:
+        store, _ = Store.open(settings.data_dir, readonly=True)
+    except StoreError as e:
+        raise CliError(str(e)) from None
+    with store:
+        now = time.time()
+        return build_status(now=now, counts=store.day_counts(now),
+                            data_dir=str(settings.data_dir))
+
+
+def _control(args: argparse.Namespace, cmd: str, **cmd_args: Any) -> int:
+    reply = _ask(args, cmd, **cmd_args)
+    if reply is None:
+        raise CliError(f"{APP_NAME} is not running. Start it with `{PROG}`.")
+    if not reply.get("ok"):
+        raise CliError(reply.get("message", "the app refused"))
+    say(reply.get("message", "OK"))
+    return 0
+
+
+def cmd_snooze(args: argparse.Namespace) -> int:
+    if args.duration is None:
+        return _control(args, "snooze")
+    from .durations import parse_duration
+
+    try:
+        seconds = parse_duration(args.duration)
+    except ValueError as e:
+        raise CliError(f"snooze: {args.duration!r} is not a duration: {e}", EXIT_USAGE) from None
+    return _control(args, "snooze", seconds=seconds)
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    from .settings import describe
+
+    loaded = _settings(args)
+    state = "" if loaded.config_file_exists else " (not found; defaults apply)"
+    say(f"config file: {loaded.config_file}{state}")
+    rows = describe(loaded)
+    width = max(len(name) for name, _, _ in rows)
+    vwidth = max(len(value) for _, value, _ in rows)
+    for name, value, source in rows:
+        say(f"{name:<{width}}  {value:<{vwidth}}  {source}")
+    return 0
+
+
+def cmd_panel(args: argparse.Namespace) -> int:
+    from .ui.panel import run_panel
+
+    return run_panel(_settings(args).settings.data_dir)
+
+
+COMMANDS = {
+    "run": cmd_run,
+    "status": cmd_status,
+    "done": lambda a: _control(a, "done"),
+    "snooze": cmd_snooze,
+    "skip": lambda a: _control(a, "skip"),
+    "break": lambda a: _control(a, "break"),
+    "quit": lambda a: _control(a, "quit"),
+    "config": cmd_config,
+    "panel": cmd_panel,
+}

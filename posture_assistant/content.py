@@ -1,0 +1,72 @@
+"""Loads and validates the content in assets/*.toml.
+
+Content is data that non-programmers edit, so a mistake in it must come back
+as one line naming the file, the item and the field, not as a traceback.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .resources import asset_path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+
+class ContentError(Exception):
+    """str(e) is one line for the user."""
+
+
+class Source(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(min_length=1)
+    title: str = Field(min_length=1)
+
+
+class Suggestion(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    text: str = Field(min_length=1, max_length=160)
+    source: Source
+
+
+Item = TypeVar("Item", bound=BaseModel)
+
+
+def load_items(path: Path, table: str, model: type[Item]) -> list[Item]:
+    """Read the array of tables `table` from `path`, each validated by `model`."""
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except OSError as e:
+        raise ContentError(f"cannot read {path}: {e.strerror or e}") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ContentError(f"cannot read {path}: {e}") from None
+    raw = data.get(table)
+    if not isinstance(raw, list) or not raw:
+        raise ContentError(f"{path} has no [[{table}]] items")
+    items, seen = [], set()
+    for index, entry in enumerate(raw, start=1):
+        name = entry.get("id") if isinstance(entry, dict) else None
+        where = f"{table} {name!r}" if name else f"{table} #{index}"
+        try:
+            item = model.model_validate(entry)
+        except ValidationError as e:
+            err = e.errors()[0]
+            field = ".".join(str(p) for p in err["loc"]) or "(item)"
+            raise ContentError(f"{path}: {where}, field {field}: {err['msg']}") from None
+        if getattr(item, "id", None) in seen:
+            raise ContentError(f"{path}: {where}: the id is used twice")
+        seen.add(getattr(item, "id", None))
+        items.append(item)
+    return items
+
+
+def load_suggestions(path: Path | None = None) -> list[Suggestion]:
+    return load_items(path or asset_path("suggestions.toml"), "suggestion", Suggestion)

@@ -1,0 +1,65 @@
+"""The status report: one shape for the running app and for the database
+alone, so `status --json` has the same keys either way (see the README)."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from . import APP_NAME, __version__
+from .durations import format_countdown
+
+TODAY_KEYS = ("prompted", "done", "snoozed", "skipped", "reminded")
+PROG = "posture-assistant"
+
+
+def iso(ts: float | None) -> str | None:
+    if ts is None:
+        return None
+    return datetime.fromtimestamp(ts).astimezone().isoformat(timespec="seconds")
+
+
+def build_status(*, now: float, counts: dict[str, int], data_dir: str, running: bool = False,
+                 pid: int | None = None, state: str = "stopped",
+                 next_break_at: float | None = None, snoozes_left: int = 0,
+                 snooze_options: list[float] | None = None, suggestion: str | None = None,
+                 tray: str | None = None, notifications: str | None = None) -> dict[str, Any]:
+    return {
+        "running": running,
+        "pid": pid,
+        "version": __version__,
+        "state": state,
+        "next_break_at": iso(next_break_at),
+        "seconds_to_next_break": (None if next_break_at is None
+                                  else max(0, round(next_break_at - now))),
+        "snoozes_left": snoozes_left,
+        "snooze_options": list(snooze_options or []) if snoozes_left else [],
+        "suggestion": suggestion,
+        "today": {k: counts.get(k, 0) for k in TODAY_KEYS},
+        "tray": tray,
+        "notifications": notifications,
+        "data_dir": data_dir,
+    }
+
+
+def describe_status(status: dict[str, Any]) -> str:
+    """The human form of a status report, a few lines."""
+    today = status["today"]
+    lines = []
+    if not status["running"]:
+        lines.append(f"{APP_NAME} is not running. Start it with `{PROG}`.")
+    else:
+        lines.append(f"{APP_NAME} is running (pid {status['pid']}, tray: "
+                     f"{status['tray'] or 'none'}, notifications: {status['notifications']}).")
+        left = format_countdown(status["seconds_to_next_break"] or 0)
+        at = (status["next_break_at"] or "")[11:16]
+        if status["state"] == "pending":
+            lines.append(f"A break is due now: {status['suggestion']}")
+            lines.append(f"Answer with `{PROG} done`, `{PROG} snooze` or `{PROG} skip`.")
+        elif status["state"] == "snoozed":
+            lines.append(f"Snoozed: the break comes back in {left} (at {at}).")
+        else:
+            lines.append(f"Next break in {left} (at {at}).")
+    done = today["done"]
+    lines.append(f"Today: {done} break{'' if done == 1 else 's'} taken, {today['prompted']} "
+                 f"prompted, {today['snoozed']} snoozed, {today['skipped']} skipped.")
+    return "\n".join(lines)

@@ -1,0 +1,166 @@
+"""Our own small window with the tray menu's actions.
+
+It runs in a short-lived child process (`posture-assistant panel`) so the
+tray process never loads Tk, and it talks to the app over the same control
+channel as the CLI. It works fully from the keyboard: the focused button
+answers Return and Space, Tab moves, Escape closes, and each action has a
+letter (d, s, k, b).
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+from .. import APP_NAME
+from ..resources import asset_path
+from ..control import ControlError, request
+from ..durations import format_countdown, format_duration
+
+REFRESH_MS = 5000  # the countdown shows whole minutes; only while the window is open
+CLOSE_AFTER_MS = 1500
+DISCLAIMER = ("General wellness tips, not medical advice. Stop any stretch that hurts, "
+              "and see a health professional if pain lasts or spreads.")
+
+
+def run_panel(data_dir: Path) -> int:
+    try:
+        import tkinter as tk
+        from tkinter import ttk
+    except ImportError:
+        print(f"posture-assistant: this Python has no tkinter, so the {APP_NAME} window "
+              "cannot open; install your distribution's python3-tk", file=sys.stderr)
+        return 1
+    try:
+        first = request(data_dir, {"cmd": "status"})
+    except ControlError as e:
+        print(f"posture-assistant: {e}", file=sys.stderr)
+        return 1
+    if first is None:
+        print(f"posture-assistant: {APP_NAME} is not running", file=sys.stderr)
+        return 1
+    try:
+        root = tk.Tk(className="posture-assistant")
+    except tk.TclError as e:
+        print(f"posture-assistant: cannot open a window ({e})", file=sys.stderr)
+        return 3
+    Panel(root, tk, ttk, lambda cmd, **a: request(data_dir, {"cmd": cmd, "args": a}),
+          first["status"])
+    root.mainloop()
+    return 0
+
+
+def snooze_text(seconds: float) -> str:
+    return f"Snooze {format_countdown(seconds)}" if seconds >= 60 else f"Snooze {format_duration(seconds)}"
+
+
+class Panel:
+    def __init__(self, root, tk, ttk, ask: Callable[..., dict | None], status: dict[str, Any]):
+        self.root, self.ttk, self.ask = root, ttk, ask
+        # Opened for a prompt: once the prompt is answered anywhere (tray,
+        # CLI), the window has done its job and closes.
+        self._for_prompt = status["state"] in ("pending", "snoozed")
+        root.title(APP_NAME)
+        root.resizable(False, False)
+        try:
+            self._icon = tk.PhotoImage(file=str(asset_path("app.png")))
+            root.iconphoto(True, self._icon)
+        except Exception:
+            pass  # an icon is nice to have; the window works without it
+        root.bind("<Escape>", lambda e: root.destroy())
+        frame = ttk.Frame(root, padding=16)
+        frame.grid(sticky="nsew")
+        self.headline = ttk.Label(frame, font=("TkDefaultFont", 14, "bold"))
+        self.headline.grid(row=0, column=0, sticky="w")
+        self.detail = ttk.Label(frame, wraplength=380, justify="left")
+        self.detail.grid(row=1, column=0, sticky="w", pady=(6, 0))
+        self.buttons = ttk.Frame(frame)
+        self.buttons.grid(row=2, column=0, sticky="ew", pady=(12, 0))
+        self.today = ttk.Label(frame, foreground="#555")
+        self.today.grid(row=3, column=0, sticky="w", pady=(12, 0))
+        ttk.Label(frame, text=DISCLAIMER, wraplength=380, justify="left",
+                  foreground="#666", font=("TkDefaultFont", 8)).grid(
+            row=4, column=0, sticky="w", pady=(8, 0))
+        self._shape: tuple | None = None
+        self.show(status)
+        root.after(REFRESH_MS, self.refresh)
+        root.lift()
+        root.focus_force()
+
+    # ---- state ---------------------------------------------------------
+
+    def refresh(self) -> None:
+        try:
+            reply = self.ask("status")
+        except ControlError:
+            reply = None
+        if reply is None:
+            self.root.destroy()  # the app has quit; nothing left to control
+            return
+        if self._for_prompt and reply["status"]["state"] == "counting":
+            self.root.destroy()
+            return
+        self.show(reply["status"])
+        self.root.after(REFRESH_MS, self.refresh)
+
+    def show(self, status: dict[str, Any]) -> None:
+        state = status["state"]
+        left = format_countdown(status["seconds_to_next_break"] or 0)
+        if state == "pending":
+            self.headline.configure(text="Time to stand up and stretch")
+            self.detail.configure(text=status.get("suggestion") or "")
+            self.root.attributes("-topmost", True)
+        elif state == "snoozed":
+            self.headline.configure(text=f"Snoozed: break in {left}")
+            self.detail.configure(text=status.get("suggestion") or "")
+        else:
+            self.headline.configure(text=f"Next break in {left}")
+            self.detail.configure(text="Nothing to do right now.")
+        today = status["today"]
+        self.today.configure(text=f"Today: {today['done']} taken · {today['prompted']} prompted "
+                                  f"· {today['snoozed']} snoozed · {today['skipped']} skipped")
+        shape = (state in ("pending", "snoozed"), tuple(status.get("snooze_options") or ()))
+        if shape != self._shape:
+            self._shape = shape
+            self._build_buttons(*shape)
+
+    def _build_buttons(self, pending: bool, snoozes: tuple[float, ...]) -> None:
+        for child in self.buttons.winfo_children():
+            child.destroy()
+        for key in ("d", "s", "k", "b"):
+            self.root.unbind(f"<Key-{key}>")
+        actions: list[tuple[str, str, Callable[[], None]]] = []
+        if pending:
+            actions.append(("Done: I took my break", "d", lambda: self.act("done")))
+            for i, seconds in enumerate(snoozes):
+                actions.append((snooze_text(seconds), "s" if i == 0 else "",
+                                lambda s=seconds: self.act("snooze", seconds=s)))
+            actions.append(("Skip this break", "k", lambda: self.act("skip")))
+        else:
+            actions.append(("Take a break now", "b", lambda: self.act("break")))
+        actions.append((f"Quit {APP_NAME}", "", lambda: self.act("quit")))
+        actions.append(("Close", "", self.root.destroy))
+        first = None
+        for column, (text, key, command) in enumerate(actions):
+            button = self.ttk.Button(self.buttons, text=text, command=command)
+            button.grid(row=column // 3, column=column % 3, sticky="ew", padx=2, pady=2)
+            button.bind("<Return>", lambda e, c=command: c())
+            if key:
+                self.root.bind(f"<Key-{key}>", lambda e, c=command: c())
+            first = first or button
+        first.focus_set()
+
+    # ---- actions -------------------------------------------------------
+
+    def act(self, cmd: str, **args: Any) -> None:
+        try:
+            reply = self.ask(cmd, **args)
+        except ControlError as e:
+            reply = {"ok": False, "message": str(e)}
+        if reply is None:
+            reply = {"ok": False, "message": f"{APP_NAME} is not running"}
+        self.detail.configure(text=reply.get("message", ""))
+        if reply.get("ok"):
+            for child in self.buttons.winfo_children():
+                child.state(["disabled"])
+            self.root.after(CLOSE_AFTER_MS, self.root.destroy)
