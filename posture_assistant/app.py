@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 import time
+import traceback
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -108,14 +109,22 @@ class App:
     # ---- the loop --------------------------------------------------------
 
     def _loop_then_exit(self) -> None:
-        self._loop()
+        code = 0
+        try:
+            self._loop()
+        except Exception:
+            # A bug, not a user error: say so with the traceback, and exit
+            # rather than leave a tray icon that no longer does anything.
+            traceback.print_exc()
+            self.log("internal error; please report it with the lines above")
+            code = 70
         self._close()
         # pystray keeps non-daemon threads that can outlive stop() (xorg under
         # load, and after run() raised); every event is already committed, so
         # leaving now loses nothing.
         sys.stdout.flush()
         sys.stderr.flush()
-        os._exit(0)
+        os._exit(code)
 
     def _loop(self) -> None:
         self._apply(self.core.handle(Start(time.time())))
@@ -196,9 +205,9 @@ class App:
         return self._suggestions[(prompt_id - 1) % len(self._suggestions)].text
 
     def _show(self) -> None:
-        if self.tray is None:
-            return
         snap = self.core.snapshot()
+        if self.tray is None or snap.state is State.STOPPED:
+            return
         pending = snap.state in (State.PENDING, State.SNOOZED)
         snoozes = () if not snap.snoozes_left else tuple(
             (snooze_label(s), s) for s in self.settings.snooze_options)

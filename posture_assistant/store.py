@@ -173,7 +173,10 @@ class _Damaged(Exception):
 def _connect(path: Path) -> sqlite3.Connection:
     """Open (creating) and migrate; _Damaged if the file is not a sound database."""
     try:
-        con = sqlite3.connect(path, timeout=5, isolation_level="DEFERRED")
+        # Opened on the main thread, used by the app's loop thread (the only
+        # user from then on), so the same-thread check would only get in the way.
+        con = sqlite3.connect(path, timeout=5, isolation_level="DEFERRED",
+                              check_same_thread=False)
     except sqlite3.Error as e:
         raise StoreError(f"cannot open the break database {path}: {e}") from None
     try:

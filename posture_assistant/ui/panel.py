@@ -17,7 +17,10 @@ from ..resources import asset_path
 from ..control import ControlError, request
 from ..durations import format_countdown, format_duration
 
-REFRESH_MS = 5000  # the countdown shows whole minutes; only while the window is open
+# Only while the window is open. The countdown shows whole minutes; a prompt
+# answered elsewhere (tray, CLI) should close its window soon after.
+REFRESH_MS = 5000
+PROMPT_REFRESH_MS = 1500
 CLOSE_AFTER_MS = 1500
 DISCLAIMER = ("General wellness tips, not medical advice. Stop any stretch that hurts, "
               "and see a health professional if pain lasts or spreads.")
@@ -83,9 +86,11 @@ class Panel:
             row=4, column=0, sticky="w", pady=(8, 0))
         self._shape: tuple | None = None
         self.show(status)
-        root.after(REFRESH_MS, self.refresh)
+        root.after(self._refresh_ms, self.refresh)
         root.lift()
-        root.focus_force()
+        # Take the keyboard focus, on the first button, so Return answers the
+        # prompt without reaching for the mouse.
+        self._first.focus_force()
 
     # ---- state ---------------------------------------------------------
 
@@ -101,7 +106,11 @@ class Panel:
             self.root.destroy()
             return
         self.show(reply["status"])
-        self.root.after(REFRESH_MS, self.refresh)
+        self.root.after(self._refresh_ms, self.refresh)
+
+    @property
+    def _refresh_ms(self) -> int:
+        return PROMPT_REFRESH_MS if self._for_prompt else REFRESH_MS
 
     def show(self, status: dict[str, Any]) -> None:
         state = status["state"]
@@ -149,6 +158,7 @@ class Panel:
                 self.root.bind(f"<Key-{key}>", lambda e, c=command: c())
             first = first or button
         first.focus_set()
+        self._first = first
 
     # ---- actions -------------------------------------------------------
 

@@ -295,8 +295,14 @@ class PostureApp:
         self.proc = subprocess.Popen([sys.executable, "-m", "posture_assistant", *args],
                                      env=self.env, stdin=subprocess.DEVNULL,
                                      stdout=open(self.log_path, "ab"), stderr=subprocess.STDOUT)
-        wait_for(lambda: self.status(check=False).get("running") or self.proc.poll() is not None,
-                 20, interval=0.05, what="the app to answer `status`")
+        try:
+            wait_for(lambda: self.status(check=False).get("running") or
+                     self.proc.poll() is not None, 20, interval=0.05,
+                     what="the app to answer `status`")
+        except TimeoutError:
+            last = self.cli("status", "--json")
+            raise AssertionError(f"app did not come up; status said {last.stdout!r} "
+                                 f"{last.stderr!r}; app log: {self.log()!r}") from None
         assert self.proc.poll() is None, self.log()
         return self
 

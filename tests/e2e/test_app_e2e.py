@@ -31,7 +31,7 @@ def icon_colours(desktop, tmp_path, icon):
     _, x, y, w, h = icon
     shot = desktop.screenshot(tmp_path / f"shot-{time.monotonic_ns()}.png")
     img = Image.open(shot).convert("RGB").crop((x, y, x + w, y + h))
-    pixels = list(img.getdata())
+    pixels = list(img.get_flattened_data()) if hasattr(img, "get_flattened_data") else list(img.getdata())
     black = sum(1 for p in pixels if max(p) < 30) / len(pixels)
     mean = tuple(sum(c[i] for c in pixels) / len(pixels) for i in range(3))
     return black, mean
@@ -146,10 +146,11 @@ def test_reminders_repeat_while_ignored_and_never_stack(desktop, posture):
     kinds = app.kinds()
     assert kinds.count("prompted") == 1
     assert kinds.count("reminded") >= 2
-    new = [t for t in titles(desktop)[before:]]
+    new = titles(desktop)[before:]
     assert new[0] == PROMPT_TITLE
     assert new.count(PROMPT_TITLE) == 1
-    assert new.count("Reminder: time to stand up") >= 2
+    # dunst folds identical reminders into one entry; the rows above count them.
+    assert "Reminder: time to stand up" in new
     status = app.status()
     assert status["state"] == "pending" and status["today"]["prompted"] == 1
 
@@ -270,7 +271,7 @@ def test_no_notification_server_still_prompts_in_the_tray(desktop, posture):
 def test_no_tray_host_runs_without_a_tray_and_opens_its_window(desktop, posture):
     desktop.stop_tray()
     try:
-        app = posture(**FAST).start()
+        app = posture(POSTURE_BREAK_INTERVAL="4s").start()
         status = app.status()
         assert status["tray"] is None
         assert "no system tray" in app.log()
