@@ -8,7 +8,7 @@ import sys
 import time
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageStat
 
 from .conftest import REQUIRED, wait_for
 
@@ -31,9 +31,9 @@ def icon_colours(desktop, tmp_path, icon):
     _, x, y, w, h = icon
     shot = desktop.screenshot(tmp_path / f"shot-{time.monotonic_ns()}.png")
     img = Image.open(shot).convert("RGB").crop((x, y, x + w, y + h))
-    pixels = list(img.get_flattened_data()) if hasattr(img, "get_flattened_data") else list(img.getdata())
-    black = sum(1 for p in pixels if max(p) < 30) / len(pixels)
-    mean = tuple(sum(c[i] for c in pixels) / len(pixels) for i in range(3))
+    dark = img.convert("L").point(lambda v: 255 if v < 30 else 0)
+    black = ImageStat.Stat(dark).mean[0] / 255  # share of near-black pixels
+    mean = tuple(ImageStat.Stat(img).mean)
     return black, mean
 
 

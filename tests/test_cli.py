@@ -1,0 +1,83 @@
+"""The command line as a user runs it: a real subprocess, no app running."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+@pytest.fixture
+def env(tmp_path):
+    run = tmp_path / "run"
+    run.mkdir(mode=0o700)
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("POSTURE_")}
+    return dict(clean, POSTURE_DATA_DIR=str(tmp_path / "data"), XDG_RUNTIME_DIR=str(run),
+                XDG_CONFIG_HOME=str(tmp_path / "config"))
+
+
+def cli(env, *args):
+    return subprocess.run([sys.executable, "-m", "posture_assistant", *args], env=env,
+                          capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
+
+
+def test_version_and_help(env):
+    from posture_assistant import __version__
+
+    assert cli(env, "--version").stdout.strip() == f"posture-assistant {__version__}"
+    out = cli(env, "--help").stdout
+    for command in ("status", "done", "snooze", "skip", "break", "quit", "config"):
+        assert command in out
+
+
+def test_status_without_the_app_reads_the_database(env):
+    from pathlib import Path
+
+    from posture_assistant.store import Store
+
+    import time
+
+    store, _ = Store.open(Path(env["POSTURE_DATA_DIR"]))
+    store.record("done", time.time())
+    store.close()
+    r = cli(env, "status", "--json")
+    assert r.returncode == 0, r.stderr
+    status = json.loads(r.stdout)
+    assert status["running"] is False and status["today"]["done"] == 1
+    assert status["next_break_at"] is None
+    r = cli(env, "status")
+    assert "not running" in r.stdout and "1 break taken" in r.stdout
+
+
+@pytest.mark.parametrize("command", ["done", "skip", "break", "quit", "snooze"])
+def test_control_commands_say_not_running_and_exit_1(env, command):
+    r = cli(env, command)
+    assert r.returncode == 1
+    assert r.stderr.strip() == ("posture-assistant: Posture Assistant is not running. "
+                                "Start it with `posture-assistant`.")
+
+
+def test_a_bad_snooze_duration_exits_2(env):
+    r = cli(env, "snooze", "later")
+    assert r.returncode == 2
+    assert "'later' is not a duration" in r.stderr and len(r.stderr.splitlines()) == 1
+
+
+def test_config_shows_values_and_sources(env, tmp_path):
+    config = tmp_path / "c.toml"
+    config.write_text('break_interval = "45m"\n')
+    r = cli(dict(env, POSTURE_MAX_SNOOZES="2"), "--config", str(config), "config")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == f"config file: {config}"
+    rows = {line.split()[0]: line.split(None, 2)[1:] for line in lines[1:]}
+    assert rows["break_interval"] == ["45m", f"file {config} (break_interval)"]
+    assert rows["max_snoozes"] == ["2", "env POSTURE_MAX_SNOOZES"]
+    assert rows["reminder_interval"] == ["10m", "default"]
+
+
+def test_a_bad_setting_is_one_line_for_every_command(env):
+    r = cli(dict(env, POSTURE_REMINDER_INTERVAL="often"), "status")
+    assert r.returncode == 2
+    assert r.stderr.startswith("posture-assistant: invalid setting reminder_interval = 'often'")
+    assert len(r.stderr.splitlines()) == 1
