@@ -188,10 +188,9 @@ class App:
         if kind is NoticeKind.BREAK_STARTED:
             self.notifier.show(TITLES[kind], text, timeout=10)
             return
-        minutes = format_countdown(self.settings.break_duration)
-        body = f"{text}\nAbout {minutes}. Then choose Done in the tray menu."
-        if self.tray is None:
-            body = f"{text}\nAbout {minutes}. Then press Done in the {APP_NAME} window."
+        # Short enough for small notification bubbles; how to answer is in
+        # the tray menu and the panel.
+        body = f"{text} (about {format_countdown(self.settings.break_duration)})"
         shown = self.notifier.show(TITLES[kind], body,
                                    timeout=min(self.settings.reminder_interval, 600))
         if self._windows and (self.tray is None or not shown):

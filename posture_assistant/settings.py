@@ -62,7 +62,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, case_sensitive=False,
                                       extra="ignore", validate_default=True)
 
-    break_interval: Duration = Field(3600.0, description="Time at the computer between prompts.")
+    break_interval: Duration = Field(3600.0, description="Time between prompts.")
     break_duration: Duration = Field(180.0, description="How long a suggested break lasts.")
     snooze_options: Annotated[list[float], NoDecode, BeforeValidator(_duration_list)] = Field(
         default_factory=lambda: [300.0, 900.0],

@@ -1,0 +1,81 @@
+"""Takes the README's screenshots from the real app on a headless desktop.
+
+    .venv/bin/python scripts/screenshot.py      # writes docs/*.png
+
+1. docs/prompt-and-panel.png: a break prompt (dunst notification), the tray
+   icon in its "break due" state, and the panel a click on the icon opens.
+2. docs/tray-menu.png: the native tray menu (gtk backend) during a prompt.
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.e2e.conftest import Desktop, wait_for  # noqa: E402
+
+DOCS = ROOT / "docs"
+
+
+def start_app(desktop: Desktop, tmp: Path, backend: str) -> subprocess.Popen:
+    env = dict(desktop.env, POSTURE_DATA_DIR=str(tmp / backend), POSTURE_BREAK_INTERVAL="2s",
+               POSTURE_REMINDER_INTERVAL="1h", POSTURE_TRAY_BACKEND=backend)
+    proc = subprocess.Popen([sys.executable, "-m", "posture_assistant"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    desktop.wait_tray_icon()
+    time.sleep(3)  # the prompt is due after 2 s
+    return proc
+
+
+def shot(desktop: Desktop, tmp: Path, name: str, box: tuple[int, int, int, int]) -> None:
+    raw = desktop.screenshot(tmp / f"{name}-full.png")
+    Image.open(raw).crop(box).save(DOCS / name, optimize=True)
+    print(DOCS / name)
+
+
+def main() -> int:
+    DOCS.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        desktop = Desktop(tmp)
+        try:
+            desktop.start()
+            app = start_app(desktop, tmp, "xorg")
+            win, _, _, w, h = desktop.wait_tray_icon()[0]
+            desktop.xdotool("mousemove", "--window", win, w // 2, h // 2, "click", 1)
+            wait_for(lambda: any(g[1] == "Posture Assistant"
+                                 for g in desktop.toplevels().values()), 15, what="the panel")
+            time.sleep(0.5)
+            shot(desktop, tmp, "prompt-and-panel.png", (0, 0, 1024, 260))
+            app.terminate()
+            app.wait(10)
+            wait_for(lambda: not desktop.tray_icons(), 10, what="the icon to go")
+            desktop.run("dunstctl", "close-all")
+
+            app = start_app(desktop, tmp, "gtk")
+            before = set(desktop.toplevels())
+            win, _, _, w, h = desktop.wait_tray_icon()[0]
+            desktop.xdotool("mousemove", "--window", win, w // 2, h // 2, "click", 3)
+            menu = wait_for(lambda: next((g for i, g in desktop.toplevels().items()
+                                          if i not in before and "Dunst" not in g[0]
+                                          and g[5] > 60), None), 10, what="the menu")
+            time.sleep(0.3)
+            _, _, x, y, mw, mh = menu
+            left = max(0, x - 40)
+            shot(desktop, tmp, "tray-menu.png", (left, 0, 1024, max(y + mh + 10, 160)))
+            app.terminate()
+            app.wait(10)
+        finally:
+            desktop.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
