@@ -22,9 +22,10 @@ from typing import Any, Callable
 from . import APP_NAME
 from .content import Suggestion
 from .control import Server
+from . import checklist
 from .core.events import (
-    BreakNow, Done, NoticeKind, Notify, Quit, Record, Rejected, Skip, Snooze, Start, State,
-    Step, Tick,
+    BreakNow, Done, NoticeKind, Notify, Quit, RecheckAt, Record, Rejected, Skip, Snooze, Start,
+    State, Step, Tick,
 )
 from .core.scheduler import Scheduler, SchedulerConfig
 from .durations import format_countdown, format_duration
@@ -43,7 +44,12 @@ TITLES = {
     NoticeKind.REMINDER: "Reminder: time to stand up",
     NoticeKind.SNOOZE_OVER: "Snooze over: time to stand up",
     NoticeKind.BREAK_STARTED: "Enjoy your break",
+    NoticeKind.RECHECK: "Time to re-check your workspace",
 }
+RECHECK_BODY = ("A few yes/no questions about your chair, desk and screen: choose "
+                "“Check my workspace…” in the tray menu, or run `posture-assistant checklist`.")
+OFFER_BODY = ("Want to check your workspace? A few yes/no questions, each with a fix: choose "
+              "“Check my workspace…” in the tray menu, or run `posture-assistant checklist`.")
 INPUTS: dict[str, Callable[..., Any]] = {
     "done": Done, "skip": Skip, "break": BreakNow, "quit": Quit, "snooze": Snooze,
 }
@@ -64,14 +70,14 @@ def snooze_label(seconds: float) -> str:
 
 class App:
     def __init__(self, settings: Settings, store: Store, *, tray_backend: str | None,
-                 windows: bool, panel_argv: list[str], log: Callable[[str], None],
+                 windows: bool, child_argv: list[str], log: Callable[[str], None],
                  suggestions: list[Suggestion]) -> None:
         self.settings = settings
         self.store = store
         self.log = log
         self._windows = windows  # may we open our own window (a display exists)?
-        self._panel_argv = panel_argv
-        self._panel: subprocess.Popen | None = None
+        self._child_argv = child_argv  # how to run our own CLI in a child process
+        self._windows_open: dict[str, subprocess.Popen] = {}
         self._queue: queue.Queue[_Command] = queue.Queue()
         self._suggestions = random.sample(suggestions, len(suggestions))
         self.core = Scheduler(SchedulerConfig(
@@ -127,7 +133,10 @@ class App:
         os._exit(code)
 
     def _loop(self) -> None:
-        self._apply(self.core.handle(Start(time.time())))
+        now = time.time()
+        self._apply(self.core.handle(Start(now)))
+        self._offer_checklist(now)
+        self._apply(self.core.handle(RecheckAt(now, self._recheck_at())))
         while self.core.state is not State.STOPPED:
             try:
                 command = self._queue.get(timeout=max(0.0, self._wake_at() - time.time()))
@@ -152,7 +161,14 @@ class App:
     def _run_command(self, command: _Command, now: float) -> None:
         reply: dict[str, Any] = {"ok": True}
         if command.name == "panel":
-            self._open_panel()
+            self._open_window("panel")
+        elif command.name == "checklist":
+            reply["message"] = "Opening the workspace checklist…"
+            if not self._open_window("checklist", "--window"):
+                reply = {"ok": False, "message": "no window can open here; run "
+                                                 "`posture-assistant checklist` in a terminal"}
+        elif command.name == "checklist_saved":
+            self._apply(self.core.handle(RecheckAt(now, self._recheck_at())))
         elif command.name in INPUTS:
             if command.name == "snooze":
                 seconds = command.args.get("seconds") or self.settings.snooze_options[0]
@@ -184,6 +200,13 @@ class App:
 
     def _notify(self, action: Notify) -> None:
         kind = action.kind
+        if kind is NoticeKind.RECHECK:
+            self.notifier.show(TITLES[kind], RECHECK_BODY, timeout=30)
+            # Once per period: the next one is due a whole period from now.
+            self.store.set_meta(checklist.REMIND_KEY,
+                                str(time.time() + self.settings.checklist_reminder))
+            self._queue.put(_Command("checklist_saved", {}, None))
+            return
         text = self.suggestion(action.prompt_id)
         if kind is NoticeKind.BREAK_STARTED:
             self.notifier.show(TITLES[kind], text, timeout=10)
@@ -194,7 +217,7 @@ class App:
         shown = self.notifier.show(TITLES[kind], body,
                                    timeout=min(self.settings.reminder_interval, 600))
         if self._windows and (self.tray is None or not shown):
-            self._open_panel()
+            self._open_window("panel")
 
     # ---- what the user sees ----------------------------------------------
 
@@ -260,19 +283,37 @@ class App:
         except queue.Empty:
             return {"ok": False, "message": "the app is busy; try again"}
 
-    def _open_panel(self) -> None:
+    def _open_window(self, name: str, *args: str) -> bool:
+        """Run one of our windows (`panel`, `checklist`) in a child process,
+        unless it is open already; False if no window can open here."""
         if not self._windows:
-            return
-        if self._panel is not None and self._panel.poll() is None:
-            return  # already open
+            return False
+        running = self._windows_open.get(name)
+        if running is not None and running.poll() is None:
+            return True
         env = dict(os.environ, POSTURE_DATA_DIR=str(self.settings.data_dir))
         try:
-            self._panel = subprocess.Popen(self._panel_argv, env=env, stdin=subprocess.DEVNULL)
+            child = subprocess.Popen([*self._child_argv, name, *args], env=env,
+                                     stdin=subprocess.DEVNULL)
         except OSError as e:
             self.log(f"cannot open the {APP_NAME} window: {e}")
-            return
+            return False
+        self._windows_open[name] = child
         # Reap it when it closes, so no zombie is left behind.
-        threading.Thread(target=self._panel.wait, daemon=True).start()
+        threading.Thread(target=child.wait, daemon=True).start()
+        return True
+
+    def _recheck_at(self) -> float | None:
+        value = self.store.get_meta(checklist.REMIND_KEY)
+        return float(value) if value else None
+
+    def _offer_checklist(self, now: float) -> None:
+        """On first start, offer the workspace check once, whatever the answer."""
+        if self.store.get_meta(checklist.OFFER_KEY) or self.store.checklist_runs():
+            return
+        self.store.set_meta(checklist.OFFER_KEY, "offered")
+        if not self._open_window("checklist", "--window", "--offer"):
+            self.notifier.show("Welcome to Posture Assistant", OFFER_BODY, timeout=30)
 
     def _close(self) -> None:
         if self._server is not None:

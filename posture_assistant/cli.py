@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -68,6 +69,17 @@ def _parser() -> argparse.ArgumentParser:
     add("break", "take a break now")
     add("quit", "stop the running app")
     add("config", "show every setting, its value and where the value came from")
+    check = add("checklist", "check your workspace: yes/no questions, a fix for every no")
+    mode = check.add_mutually_exclusive_group()
+    mode.add_argument("--window", action="store_true", help="in a window instead of the terminal")
+    mode.add_argument("--answers", metavar="FILE",
+                      help='answers as JSON ({"item-id": "yes" | "no" | "skip"}); - for stdin')
+    mode.add_argument("--items", action="store_true", help="list the questions")
+    mode.add_argument("--last", action="store_true", help="show the last result")
+    mode.add_argument("--history", action="store_true", help="list past results")
+    check.add_argument("--offer", action="store_true", help=argparse.SUPPRESS)  # first start
+    check.add_argument("--json", action="store_true", help="JSON output for --items, --last "
+                                                           "and --history")
     sub.add_parser("panel", parents=[common])  # the window the tray opens; not for users
     return parser
 
@@ -82,6 +94,11 @@ def main(argv: list[str] | None = None) -> int:
         return e.code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`... | head`): not an error worth a traceback.
+        # Point stdout at /dev/null so the flush at exit stays quiet too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 # ---- shared steps ----------------------------------------------------------
@@ -150,11 +167,11 @@ def cmd_run(args: argparse.Namespace) -> int:
                  f"notifications and a window; `{PROG} status` and friends still work.")
     from .app import App
 
-    panel = [sys.executable, "-m", "posture_assistant"]
+    child = [sys.executable, "-m", "posture_assistant"]
     if getattr(args, "config", None):
-        panel += ["--config", str(args.config)]
+        child += ["--config", str(args.config)]
     app = App(settings, store, tray_backend=backend, windows=not headless,
-              panel_argv=panel + ["panel"], log=warn, suggestions=suggestions)
+              child_argv=child, log=warn, suggestions=suggestions)
     return app.run()
 
 
@@ -223,6 +240,12 @@ def cmd_config(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_checklist(args: argparse.Namespace) -> int:
+    from .checklist_cli import run_checklist
+
+    return run_checklist(args, _settings(args).settings)
+
+
 def cmd_panel(args: argparse.Namespace) -> int:
     from .ui.panel import run_panel
 
@@ -238,5 +261,6 @@ COMMANDS = {
     "break": lambda a: _control(a, "break"),
     "quit": lambda a: _control(a, "quit"),
     "config": cmd_config,
+    "checklist": cmd_checklist,
     "panel": cmd_panel,
 }

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -33,6 +33,31 @@ class Suggestion(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str = Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9-]*$")
     text: str = Field(min_length=1, max_length=160)
+    source: Source
+
+
+# Checklist groups in the order they are asked, with their headings.
+GROUPS = {
+    "seat-feet": "Seat and feet",
+    "back": "Back",
+    "screen": "Screen",
+    "keyboard-mouse": "Keyboard and mouse",
+    "light-eyes": "Light and eyes",
+    "habits": "Habits",
+    "footwear": "Footwear",
+}
+Group = Literal["seat-feet", "back", "screen", "keyboard-mouse", "light-eyes", "habits",
+                "footwear"]
+
+
+class ChecklistItem(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    group: Group
+    first: bool = False  # asked on the opening page
+    question: str = Field(min_length=1)
+    target: str | None = None
+    fix: str = Field(min_length=1)
     source: Source
 
 
@@ -70,3 +95,10 @@ def load_items(path: Path, table: str, model: type[Item]) -> list[Item]:
 
 def load_suggestions(path: Path | None = None) -> list[Suggestion]:
     return load_items(path or asset_path("suggestions.toml"), "suggestion", Suggestion)
+
+
+def load_checklist(path: Path | None = None) -> list[ChecklistItem]:
+    """The checklist in the order it is asked: the opening questions, then by group."""
+    items = load_items(path or asset_path("checklist.toml"), "item", ChecklistItem)
+    order = list(GROUPS)
+    return sorted(items, key=lambda i: (not i.first, order.index(i.group)))

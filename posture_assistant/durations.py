@@ -62,6 +62,8 @@ def format_countdown(seconds: float) -> str:
     """For tooltips and messages: whole minutes, rounded up ("42 min")."""
     if seconds < 60:
         return "under 1 min" if seconds > 0 else "now"
+    if seconds >= 2 * 86400:
+        return f"{round(seconds / 86400)} days"
     minutes = math.ceil(seconds / 60 - 1e-9)
     hours, minutes = divmod(minutes, 60)
     if not hours:

@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     notifications: bool = Field(True, description="Show desktop notifications.")
     data_dir: Path = Field(default_factory=lambda: platformdirs.user_data_path(APP_ID),
                            description="Where the break database lives.")
+    checklist_reminder: Duration = Field(
+        30 * 86400.0, description="How long after a workspace check to suggest the next one.")
     tray_backend: Literal["auto", "xorg", "gtk", "appindicator", "none"] = Field(
         "auto", description="Tray icon backend (see Linux trays in the README).")
 

@@ -37,8 +37,23 @@ def _v1(con: sqlite3.Connection) -> None:
     con.execute("CREATE INDEX events_ts ON events (ts)")
 
 
+def _v2(con: sqlite3.Connection) -> None:
+    # Checklist results refer to item ids, never to item text, so edits to
+    # the content keep old runs readable.
+    con.execute("""CREATE TABLE checklist_runs (
+        id INTEGER PRIMARY KEY,
+        ts REAL NOT NULL,
+        utc_offset INTEGER NOT NULL,
+        score REAL,                -- percent of answered yes/no items that are yes
+        answers TEXT NOT NULL      -- JSON object: item id -> yes | no | skip
+    )""")
+    # Small facts about the user's choices that are not settings (e.g. that
+    # they declined the checklist offer).
+    con.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
 # MIGRATIONS[i] takes the schema from version i to i + 1. Append, never edit.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -50,6 +65,15 @@ class Event:
     kind: str
     seconds: float | None
     detail: dict | None
+
+
+@dataclass(frozen=True)
+class ChecklistRun:
+    id: int
+    ts: float
+    utc_offset: int
+    score: float | None
+    answers: dict[str, str]
 
 
 def local_day_bounds(now: float) -> tuple[float, float]:
@@ -150,6 +174,38 @@ class Store:
     def last(self, kind: str | None = None) -> Event | None:
         found = self.events(kinds=[kind] if kind else None)
         return found[-1] if found else None
+
+    def save_checklist(self, ts: float, answers: dict[str, str],
+                       score: float | None) -> ChecklistRun:
+        offset = time.localtime(ts).tm_gmtoff
+        with self._con:
+            cur = self._con.execute(
+                "INSERT INTO checklist_runs (ts, utc_offset, score, answers) VALUES (?,?,?,?)",
+                (ts, offset, score, json.dumps(answers, sort_keys=True)))
+        return ChecklistRun(cur.lastrowid, ts, offset, score, dict(answers))
+
+    def checklist_runs(self) -> list[ChecklistRun]:
+        """Every saved run, oldest first."""
+        if self._con is None or self._version() < 2:
+            return []
+        rows = self._con.execute(
+            "SELECT id, ts, utc_offset, score, answers FROM checklist_runs ORDER BY ts, id")
+        return [ChecklistRun(i, ts, off, score, json.loads(a)) for i, ts, off, score, a in rows]
+
+    def get_meta(self, key: str) -> str | None:
+        if self._con is None or self._version() < 2:
+            return None
+        row = self._con.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._con:
+            self._con.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                              (key, value))
+
+    def _version(self) -> int:
+        # A read-only store may look at a file an older app version wrote.
+        return self._con.execute("PRAGMA user_version").fetchone()[0]
 
     def close(self) -> None:
         if self._con is not None:

@@ -42,7 +42,7 @@ def test_format_round_trips(seconds):
 
 @pytest.mark.parametrize("seconds, text", [
     (0, "now"), (30, "under 1 min"), (60, "1 min"), (61, "2 min"), (3599, "1 h"),
-    (3660, "1 h 1 min"), (7200, "2 h"),
+    (3660, "1 h 1 min"), (7200, "2 h"), (30 * 86400, "30 days"),
 ])
 def test_countdown_rounds_up_to_minutes(seconds, text):
     assert format_countdown(seconds) == text

@@ -6,10 +6,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from posture_assistant.core.events import (
-    BreakNow, Done, NoticeKind, Notify, Quit, Record, Rejected, Skip, Snooze, Start, State,
+    BreakNow, Done, NoticeKind, Notify, Quit, RecheckAt, Record, Rejected, Skip, Snooze, Start,
+    State,
     StateChanged, Tick,
 )
-from posture_assistant.core.scheduler import Scheduler, SchedulerConfig
+from posture_assistant.core.scheduler import RECHECK_GAP, Scheduler, SchedulerConfig
 
 HOUR, MIN = 3600.0, 60.0
 T0 = 1_780_000_000.0
@@ -177,7 +178,7 @@ def test_bad_config_is_refused():
 
 # ---- properties ------------------------------------------------------------
 
-ANSWER = st.sampled_from(["tick", "tick", "tick", "done", "skip", "snooze", "break"])
+ANSWER = st.sampled_from(["tick", "tick", "tick", "done", "skip", "snooze", "break", "recheck"])
 STEP = st.tuples(ANSWER, st.floats(min_value=0, max_value=3 * HOUR, allow_nan=False),
                  st.floats(min_value=1, max_value=HOUR, allow_nan=False))
 
@@ -189,7 +190,12 @@ def run(script, interval, reminder, max_snoozes):
     for kind, gap, length in script:
         now += gap
         event = {"tick": Tick, "done": Done, "skip": Skip, "break": BreakNow}.get(kind)
-        event = Snooze(now, length) if kind == "snooze" else event(now)
+        if kind == "snooze":
+            event = Snooze(now, length)
+        elif kind == "recheck":
+            event = RecheckAt(now, now + length - 30)  # sometimes already past
+        else:
+            event = event(now)
         log.append((event, s.handle(event)))
         # The app sleeps until the deadline and then ticks: do the same.
         deadline = log[-1][1].deadline
@@ -250,3 +256,32 @@ def test_thirty_simulated_days_run_in_well_under_a_second():
             s.handle(Done(now))
     assert time.perf_counter() - started < 1.0
     assert 30 * 24 * 0.8 < prompts <= 30 * 24
+
+
+def test_recheck_fires_only_while_counting_and_once():
+    s, _ = make()
+    step = s.handle(RecheckAt(T0 + 10, T0 + 20 * MIN))
+    assert step.deadline == T0 + 20 * MIN
+    step = s.handle(Tick(T0 + 20 * MIN))
+    assert notices(step) == [NoticeKind.RECHECK]
+    assert step.deadline == T0 + HOUR
+    assert notices(s.handle(Tick(T0 + 30 * MIN))) == []
+
+
+def test_recheck_waits_for_the_prompt_to_end_and_a_quiet_gap():
+    s, _ = make()
+    s.handle(Tick(T0 + HOUR))  # prompt pending
+    step = s.handle(RecheckAt(T0 + HOUR + 1, T0 + HOUR + 2))
+    assert step.deadline == T0 + HOUR + 10 * MIN  # the reminder, not the re-check
+    assert notices(s.handle(Tick(T0 + HOUR + 5))) == []
+    step = s.handle(Done(T0 + HOUR + 60))
+    assert NoticeKind.RECHECK not in notices(step)
+    assert step.deadline == T0 + HOUR + 60 + RECHECK_GAP
+    assert notices(s.handle(Tick(step.deadline))) == [NoticeKind.RECHECK]
+
+
+def test_a_recheck_in_the_past_fires_at_once_and_keeps_the_deadline_ahead():
+    s, _ = make()
+    step = s.handle(RecheckAt(T0 + 100, T0))
+    assert notices(step) == [NoticeKind.RECHECK]
+    assert step.deadline > T0 + 100

@@ -94,15 +94,16 @@ def test_an_appended_migration_upgrades_and_keeps_rows(tmp_path, monkeypatch):
     with open_store(tmp_path) as s:
         s.record("done", NOW)
 
-    def v2(con):
+    def next_version(con):
         con.execute("ALTER TABLE events ADD COLUMN source TEXT")
 
-    monkeypatch.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS + [v2])
-    monkeypatch.setattr(store_module, "SCHEMA_VERSION", 2)
+    latest = store_module.SCHEMA_VERSION
+    monkeypatch.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS + [next_version])
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", latest + 1)
     with open_store(tmp_path) as s:
         assert [e.kind for e in s.events()] == ["done"]
     con = sqlite3.connect(tmp_path / DB_NAME)
-    assert con.execute("PRAGMA user_version").fetchone() == (2,)
+    assert con.execute("PRAGMA user_version").fetchone() == (latest + 1,)
     assert "source" in [c[1] for c in con.execute("PRAGMA table_info(events)")]
 
 
@@ -173,3 +174,18 @@ def test_day_counts_use_local_midnight(tmp_path, berlin):
         e = s.record("done", midnight + 3600)
         assert s.day_counts(midnight + 7200)["done"] == 2
         assert e.utc_offset == 7200
+
+
+def test_a_version_1_file_gains_the_checklist_tables_and_keeps_its_events(tmp_path):
+    con = sqlite3.connect(tmp_path / DB_NAME)
+    store_module.MIGRATIONS[0](con)
+    con.execute("PRAGMA user_version = 1")
+    con.execute("INSERT INTO events (ts, utc_offset, kind) VALUES (1, 0, 'done')")
+    con.commit()
+    con.close()
+    with open_store(tmp_path) as s:
+        assert [e.kind for e in s.events()] == ["done"]
+        run = s.save_checklist(NOW, {"feet-supported": "no"}, 0.0)
+        assert s.checklist_runs() == [run]
+        s.set_meta("checklist_offer", "declined")
+        assert s.get_meta("checklist_offer") == "declined" and s.get_meta("nope") is None

@@ -58,7 +58,15 @@ class Quit:
     now: float
 
 
-Input = Start | Tick | Done | Snooze | Skip | BreakNow | Quit
+@dataclass(frozen=True)
+class RecheckAt:
+    """When to suggest the next workspace check (None: never)."""
+
+    now: float
+    at: float | None
+
+
+Input = Start | Tick | Done | Snooze | Skip | BreakNow | Quit | RecheckAt
 
 
 # ---- actions --------------------------------------------------------------
@@ -69,6 +77,7 @@ class NoticeKind(enum.Enum):
     REMINDER = "reminder"  # the same prompt, still unanswered
     SNOOZE_OVER = "snooze_over"  # the same prompt, back after a snooze
     BREAK_STARTED = "break_started"  # the user asked for a break now
+    RECHECK = "recheck"  # time to re-check the workspace
 
 
 @dataclass(frozen=True)

@@ -29,9 +29,13 @@ The rules
 7. ``Quit`` records ``app_stopped`` (naming the prompt left open, if any) and
    stops; every later input is ignored.
 8. Each prompt ends exactly once: by ``done``, ``skipped`` or ``app_stopped``.
-9. Timers that fell due before an input are fired before it is applied, so
+9. ``RecheckAt(t)`` asks for a workspace re-check reminder at ``t``. It is a
+   quiet notice: it fires only while COUNTING (never during a prompt or
+   snooze), and no sooner than ``RECHECK_GAP`` after a prompt ended. It fires
+   once; the app asks again for the next one.
+10. Timers that fell due before an input are fired before it is applied, so
    the user always answers the state the app was really in.
-10. After every input the deadline lies strictly after that input's time, so
+11. After every input the deadline lies strictly after that input's time, so
    the caller can never be asked to wake up in the past.
 
 All timed rules live in ``_TIMERS`` and all user inputs in ``_TRANSITIONS``,
@@ -39,6 +43,7 @@ both at the bottom of this file.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from .events import (
@@ -49,6 +54,7 @@ from .events import (
     NoticeKind,
     Notify,
     Quit,
+    RecheckAt,
     Record,
     Rejected,
     Skip,
@@ -59,6 +65,9 @@ from .events import (
     Step,
     Tick,
 )
+
+
+RECHECK_GAP = 120.0  # seconds of calm after a prompt before a re-check notice
 
 
 @dataclass(frozen=True)
@@ -94,6 +103,7 @@ class Scheduler:
         self._prompt_id = 0
         self._prompted_at = 0.0
         self._snoozes = 0
+        self._recheck_at: float | None = None
 
     # ---- public ---------------------------------------------------------
 
@@ -116,6 +126,7 @@ class Scheduler:
                 actions.append(Rejected(_rejection(self.state, event)))
             else:
                 handler(self, event, actions)
+            self._fire_due_timers(actions)  # e.g. a re-check asked for a past time
         if self.state is not before:
             actions.append(StateChanged(self.state))
         return Step(tuple(actions), self.deadline)
@@ -123,10 +134,20 @@ class Scheduler:
     def _fire_due_timers(self, actions: list[Action]) -> None:
         while self.state in _TIMERS and self._due <= self._now:
             _TIMERS[self.state](self, actions)
+        if self._recheck_due() <= self._now:
+            self._recheck_at = None
+            actions.append(Notify(NoticeKind.RECHECK, self._prompt_id))
+
+    def _recheck_due(self) -> float:
+        if self.state is not State.COUNTING or self._recheck_at is None:
+            return math.inf
+        return self._recheck_at
 
     @property
     def deadline(self) -> float | None:
-        return None if self.state in (None, State.STOPPED) else self._due
+        if self.state in (None, State.STOPPED):
+            return None
+        return min(self._due, self._recheck_due())
 
     def snapshot(self) -> Snapshot:
         pending = self.state in (State.PENDING, State.SNOOZED)
@@ -156,6 +177,11 @@ class Scheduler:
     def _end_prompt(self, kind: str, actions: list[Action]) -> None:
         actions.append(Record(kind, self._now, detail={"prompt": self._prompt_id}))
         self._count_down(actions)
+        if self._recheck_at is not None:
+            self._recheck_at = max(self._recheck_at, self._now + RECHECK_GAP)
+
+    def _set_recheck(self, event: RecheckAt, actions: list[Action]) -> None:
+        self._recheck_at = event.at
 
     def _done(self, event: Done | BreakNow, actions: list[Action]) -> None:
         self._end_prompt("done", actions)
@@ -228,6 +254,7 @@ _TRANSITIONS = {
     **{(s, Skip): Scheduler._skip for s in _ANSWERING},
     **{(s, Snooze): Scheduler._snooze for s in _ANSWERING},
     (State.COUNTING, BreakNow): Scheduler._early_break,
+    **{(s, RecheckAt): Scheduler._set_recheck for s in (State.COUNTING, *_ANSWERING)},
     **{(s, Quit): Scheduler._quit for s in (State.COUNTING, *_ANSWERING)},
 }
 

@@ -92,6 +92,7 @@ class Tray:
                 entries.append(Item("Take a break now", lambda: post("break")))
             return (*entries, pystray.Menu.SEPARATOR,
                     Item(f"Open {APP_NAME}…", lambda: post("panel"), default=True),
+                    Item("Check my workspace…", lambda: post("checklist")),
                     Item("Quit", lambda: post("quit")))
 
         return pystray.Menu(items)

@@ -136,7 +136,7 @@ class Panel:
     def _build_buttons(self, pending: bool, snoozes: tuple[float, ...]) -> None:
         for child in self.buttons.winfo_children():
             child.destroy()
-        for key in ("d", "s", "k", "b"):
+        for key in ("d", "s", "k", "b", "c"):
             self.root.unbind(f"<Key-{key}>")
         actions: list[tuple[str, str, Callable[[], None]]] = []
         if pending:
@@ -147,6 +147,7 @@ class Panel:
             actions.append(("Skip this break", "k", lambda: self.act("skip")))
         else:
             actions.append(("Take a break now", "b", lambda: self.act("break")))
+        actions.append(("Check my workspace…", "c", lambda: self.act("checklist")))
         actions.append((f"Quit {APP_NAME}", "", lambda: self.act("quit")))
         actions.append(("Close", "", self.root.destroy))
         first = None

@@ -278,10 +278,18 @@ def desktop(tmp_path_factory):
 class PostureApp:
     """The real `posture-assistant`, started as a process with its own data dir."""
 
-    def __init__(self, desktop: Desktop, tmp: Path, env: dict[str, str]):
+    def __init__(self, desktop: Desktop, tmp: Path, env: dict[str, str], first_start: bool):
         self.desktop = desktop
         tmp.mkdir(parents=True, exist_ok=True)
         self.data_dir = tmp / "appdata"
+        if not first_start:
+            # A returning user: the one-time checklist offer was already made,
+            # so no checklist window pops up and takes the keyboard focus.
+            from posture_assistant.checklist import OFFER_KEY
+            from posture_assistant.store import Store
+
+            with Store.open(self.data_dir)[0] as store:
+                store.set_meta(OFFER_KEY, "offered")
         self.env = dict(desktop.env, POSTURE_DATA_DIR=str(self.data_dir), **env)
         self.log_path = tmp / "app.log"
         self.proc: subprocess.Popen | None = None
@@ -353,8 +361,8 @@ class PostureApp:
 def posture(desktop, tmp_path):
     apps: list[PostureApp] = []
 
-    def make(**env: str) -> PostureApp:
-        app = PostureApp(desktop, tmp_path / f"app{len(apps)}", env)
+    def make(first_start: bool = False, **env: str) -> PostureApp:
+        app = PostureApp(desktop, tmp_path / f"app{len(apps)}", env, first_start)
         apps.append(app)
         return app
 

@@ -1,0 +1,100 @@
+"""`posture-assistant checklist` in a real subprocess, on a real database."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from posture_assistant.content import load_checklist
+
+
+@pytest.fixture
+def env(tmp_path):
+    run = tmp_path / "run"
+    run.mkdir(mode=0o700)
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("POSTURE_")}
+    return dict(clean, POSTURE_DATA_DIR=str(tmp_path / "data"), XDG_RUNTIME_DIR=str(run),
+                XDG_CONFIG_HOME=str(tmp_path / "config"))
+
+
+def cli(env, *args, stdin=""):
+    return subprocess.run([sys.executable, "-m", "posture_assistant", "checklist", *args],
+                          env=env, input=stdin, capture_output=True, text=True, timeout=30)
+
+
+def last(env):
+    r = cli(env, "--last", "--json")
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+def test_the_terminal_flow_through_stdin(env):
+    items = load_checklist()
+    # yes, no, a typo that is asked again, not applicable, yes, then stop.
+    r = cli(env, stdin="y\nn\nmaybe\ns\nyes\nq\n")
+    assert r.returncode == 0, r.stderr
+    assert "Question 1 of" in r.stdout and "Please answer y, n, s or q." in r.stdout
+    assert "Your workspace score: 66.7%" in r.stdout
+    assert f"Fix: {items[1].fix}" in r.stdout
+    result = last(env)
+    assert result["score"] == 66.7
+    assert result["fixes"] == [{"id": items[1].id, "fix": items[1].fix}]
+    assert result["answers"][items[0].id] == "yes" and result["answers"][items[2].id] == "skip"
+    assert set(result) >= {"taken_at", "score", "answers", "fixes"}
+
+
+def test_end_of_input_before_any_answer_saves_nothing(env):
+    r = cli(env, stdin="")
+    assert r.returncode == 0 and "nothing was saved" in r.stdout
+    assert cli(env, "--last").returncode == 1
+
+
+def test_answers_from_a_file_and_from_stdin(env, tmp_path):
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps({"feet-supported": "yes", "back-supported": "no"}))
+    assert cli(env, "--answers", str(path)).returncode == 0
+    assert last(env)["score"] == 50
+    r = cli(env, "--answers", "-", stdin='{"back-supported": "yes"}')
+    assert r.returncode == 0 and "better:" in r.stdout
+    result = last(env)
+    assert result["score"] == 100 and result["fixes"] == []
+    assert result["changes"] == {"better": ["back-supported"], "worse": []}
+
+
+@pytest.mark.parametrize("stdin, words", [
+    ('{"chair-colour": "yes"}', "unknown checklist item 'chair-colour'"),
+    ('{"feet-supported": "sometimes"}', "'sometimes'"),
+    ("not json", "not valid JSON"),
+])
+def test_bad_answers_exit_2_with_one_line(env, stdin, words):
+    r = cli(env, "--answers", "-", stdin=stdin)
+    assert r.returncode == 2
+    assert words in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert cli(env, "--last").returncode == 1  # nothing saved
+
+
+def test_a_missing_answers_file_exits_2(env, tmp_path):
+    r = cli(env, "--answers", str(tmp_path / "none.json"))
+    assert r.returncode == 2 and "cannot read the answers file" in r.stderr
+
+
+def test_items_list_and_json(env):
+    r = cli(env, "--items", "--json")
+    items = json.loads(r.stdout)
+    assert len(items) == len(load_checklist())
+    assert set(items[0]) == {"id", "group", "question", "target", "fix", "source"}
+    assert items[0]["source"]["id"] and items[0]["source"]["title"]
+    text = cli(env, "--items").stdout
+    assert "feet-supported (Seat and feet)" in text and "Source: S1" in text
+
+
+def test_history_compares_two_runs(env):
+    all_yes = {i.id: "yes" for i in load_checklist()}
+    cli(env, "--answers", "-", stdin=json.dumps(all_yes | {"leg-room": "no"}))
+    r = cli(env, "--answers", "-", stdin=json.dumps(all_yes | {"mouse-close": "no"}))
+    assert "better: Can your thighs" in r.stdout and "worse: Is the mouse" in r.stdout
+    history = json.loads(cli(env, "--history", "--json").stdout)
+    assert len(history) == 2 and history[0]["score"] == history[1]["score"] < 100
+    assert len(cli(env, "--history").stdout.strip().splitlines()) == 2
+    assert last(env)["changes"] == {"better": ["leg-room"], "worse": ["mouse-close"]}
