@@ -5,18 +5,13 @@ as one line naming the file, the item and the field, not as a traceback.
 """
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .resources import asset_path
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+from .tomlfile import read_toml
 
 
 class ContentError(Exception):
@@ -67,11 +62,8 @@ Item = TypeVar("Item", bound=BaseModel)
 def load_items(path: Path, table: str, model: type[Item]) -> list[Item]:
     """Read the array of tables `table` from `path`, each validated by `model`."""
     try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-    except OSError as e:
-        raise ContentError(f"cannot read {path}: {e.strerror or e}") from None
-    except tomllib.TOMLDecodeError as e:
+        data = read_toml(path)
+    except ValueError as e:
         raise ContentError(f"cannot read {path}: {e}") from None
     raw = data.get(table)
     if not isinstance(raw, list) or not raw:

@@ -6,7 +6,6 @@ the setting, where the value came from, what was given and what is allowed.
 from __future__ import annotations
 
 import os
-import sys
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,11 +20,7 @@ from pydantic_settings import (
 
 from . import APP_ID
 from .durations import format_duration, parse_duration
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+from .tomlfile import read_toml
 
 ENV_PREFIX = "POSTURE_"
 CONFIG_ENV = "POSTURE_CONFIG_FILE"
@@ -157,11 +152,8 @@ def _read_toml(path: Path, named_by: str | None) -> dict[str, Any]:
             raise SettingsError(f"config file {path} does not exist (named by {named_by})")
         return {}
     try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-    except OSError as e:
-        raise SettingsError(f"cannot read config file {path}: {e.strerror or e}") from None
-    except tomllib.TOMLDecodeError as e:
+        data = read_toml(path)
+    except ValueError as e:
         raise SettingsError(f"cannot read config file {path}: {e}") from None
     known = list(Settings.model_fields)
     for key in data:

@@ -1,6 +1,5 @@
 """`posture-assistant checklist` in a real subprocess, on a real database."""
 import json
-import os
 import subprocess
 import sys
 
@@ -10,12 +9,8 @@ from posture_assistant.content import load_checklist
 
 
 @pytest.fixture
-def env(tmp_path):
-    run = tmp_path / "run"
-    run.mkdir(mode=0o700)
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("POSTURE_")}
-    return dict(clean, POSTURE_DATA_DIR=str(tmp_path / "data"), XDG_RUNTIME_DIR=str(run),
-                XDG_CONFIG_HOME=str(tmp_path / "config"))
+def env(cli_env):
+    return cli_env
 
 
 def cli(env, *args, stdin=""):
