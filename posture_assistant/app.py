@@ -96,16 +96,14 @@ class App:
             if sig is not None:
                 signal.signal(sig, lambda *_: self.post("quit"))
         if self.tray is None:
-            self._loop()
-            self._close()
-            return 0
+            return self._run_loop()
         try:
-            self.tray.run(on_ready=self._loop_then_exit)
+            self.tray.run(on_ready=self._run_loop_then_exit)
         except Exception as e:  # e.g. GLib.Error when the session bus is gone
             self.log(f"the tray icon failed ({type(e).__name__}: {e}); "
                      "running without it")
             self.tray = None
-            self._loop_then_exit()
+            self._run_loop_then_exit()
         return 0
 
     def post(self, name: str, **args: Any) -> None:
@@ -114,7 +112,7 @@ class App:
 
     # ---- the loop --------------------------------------------------------
 
-    def _loop_then_exit(self) -> None:
+    def _run_loop(self) -> int:
         code = 0
         try:
             self._loop()
@@ -125,6 +123,10 @@ class App:
             self.log("internal error; please report it with the lines above")
             code = 70
         self._close()
+        return code
+
+    def _run_loop_then_exit(self) -> None:
+        code = self._run_loop()
         # pystray keeps non-daemon threads that can outlive stop() (xorg under
         # load, and after run() raised); every event is already committed, so
         # leaving now loses nothing.

@@ -7,8 +7,10 @@ Every user-facing error is one line on stderr; never a traceback.
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import json
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -166,6 +168,11 @@ def cmd_run(args: argparse.Namespace) -> int:
             warn(f"{choice.reason}; running without a tray icon. Prompts come as "
                  f"notifications and a window; `{PROG} status` and friends still work.")
     from .app import App
+
+    if hasattr(signal, "SIGUSR1"):
+        # `kill -USR1 <pid>` prints every thread's stack: for bug reports
+        # about a hang, at no cost until used.
+        faulthandler.register(signal.SIGUSR1, all_threads=True)
 
     child = [sys.executable, "-m", "posture_assistant"]
     if getattr(args, "config", None):

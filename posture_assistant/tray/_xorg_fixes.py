@@ -4,7 +4,13 @@ Imported only when that backend is in use: it needs a display at import.
 """
 from __future__ import annotations
 
+import functools
+import threading
+import types
+
 import pystray
+import Xlib.display
+import Xlib.protocol.event
 import Xlib.X
 
 
@@ -23,3 +29,44 @@ class Icon(pystray.Icon):
         # Ask only while not docked.
         if self._systray_manager is None:
             super()._dock_window()
+
+    def _run(self):
+        # pystray marks itself ready before recording its loop thread, so a
+        # setup callback that is quick enough finds no `_thread` at all.
+        self._thread = threading.current_thread()
+        super()._run()
+
+    def _rewrite_implementation(self, *methods):
+        # pystray runs a call from another thread (a new tooltip, a new
+        # picture) by sending a ClientMessage on the icon's own X connection
+        # while its loop thread reads from that same connection. python-xlib
+        # can then lose a reply and both threads wait forever (seen about
+        # once in 25 starts here: the loop stuck in get_geometry). So other
+        # threads knock on a connection of their own, and only the loop
+        # thread ever uses the icon's.
+        super()._rewrite_implementation(*methods)
+        knocker = Xlib.display.Display(self._display.get_display_name())
+        window = knocker.create_resource_object("window", self._window.id)
+        one_at_a_time = threading.Lock()  # the replies share one queue
+
+        def dispatcher(original, atom):
+            @functools.wraps(original)
+            def inner(icon):
+                if threading.current_thread() is getattr(icon, "_thread", None):
+                    return original()
+                with one_at_a_time:
+                    window.send_event(Xlib.protocol.event.ClientMessage(
+                        window=window, client_type=atom,
+                        data=(32, (Xlib.X.CurrentTime, 0, 0, 0, 0))),
+                        event_mask=Xlib.X.NoEventMask)
+                    knocker.flush()
+                    result = icon._queue.get()
+                if result is not True:
+                    raise result[1].with_traceback(result[2])
+
+            return types.MethodType(inner, self)
+
+        for original in methods:
+            atom = self._display.intern_atom(f"_PYSTRAY_{original.__name__.upper()}")
+            setattr(self, original.__name__, dispatcher(original, atom))
+
