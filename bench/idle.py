@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.conftest import Desktop, wait_for  # noqa: E402
+from tests.e2e.conftest import Desktop, returning_user, wait_for  # noqa: E402
 
 
 def tree(pid: int) -> list[int]:
@@ -70,6 +70,7 @@ def cpu_and_switches(pids: list[int]) -> tuple[float, int]:
 
 
 def start(desktop: Desktop, data: Path, backend: str) -> tuple[subprocess.Popen, float | None]:
+    returning_user(data)
     env = dict(desktop.env, POSTURE_DATA_DIR=str(data))
     args = [sys.executable, "-m", "posture_assistant"]
     if backend == "none":

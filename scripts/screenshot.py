@@ -5,6 +5,7 @@
 1. docs/prompt-and-panel.png: a break prompt (dunst notification), the tray
    icon in its "break due" state, and the panel a click on the icon opens.
 2. docs/tray-menu.png: the native tray menu (gtk backend) during a prompt.
+3. docs/checklist.png: the workspace checklist window, half answered.
 """
 from __future__ import annotations
 
@@ -19,12 +20,13 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.conftest import Desktop, wait_for  # noqa: E402
+from tests.e2e.conftest import Desktop, returning_user, wait_for  # noqa: E402
 
 DOCS = ROOT / "docs"
 
 
 def start_app(desktop: Desktop, tmp: Path, backend: str) -> subprocess.Popen:
+    returning_user(tmp / backend)
     env = dict(desktop.env, POSTURE_DATA_DIR=str(tmp / backend), POSTURE_BREAK_INTERVAL="2s",
                POSTURE_REMINDER_INTERVAL="1h", POSTURE_TRAY_BACKEND=backend)
     proc = subprocess.Popen([sys.executable, "-m", "posture_assistant"], env=env,
@@ -72,6 +74,19 @@ def main() -> int:
             shot(desktop, tmp, "tray-menu.png", (left, 0, 1024, max(y + mh + 10, 160)))
             app.terminate()
             app.wait(10)
+
+            env = dict(desktop.env, POSTURE_DATA_DIR=str(tmp / "gtk"))
+            window = subprocess.Popen([sys.executable, "-m", "posture_assistant", "checklist",
+                                       "--window"], env=env)
+            wait_for(lambda: any("Check my workspace" in g[1]
+                                 for g in desktop.toplevels().values()), 15, what="checklist")
+            time.sleep(0.5)
+            desktop.xdotool("key", "--delay", "50", "y", "n")
+            time.sleep(0.3)
+            g = next(g for g in desktop.toplevels().values() if "Check my workspace" in g[1])
+            shot(desktop, tmp, "checklist.png", (0, 0, g[4], g[5]))
+            window.terminate()
+            window.wait(10)
         finally:
             desktop.stop()
     return 0

@@ -275,6 +275,16 @@ def desktop(tmp_path_factory):
         d.stop()
 
 
+def returning_user(data_dir: Path) -> None:
+    """Make `data_dir` a returning user's: the one-time checklist offer was
+    made already, so no checklist window pops up (and takes the focus)."""
+    from posture_assistant.checklist import OFFER_KEY
+    from posture_assistant.store import Store
+
+    with Store.open(data_dir)[0] as store:
+        store.set_meta(OFFER_KEY, "offered")
+
+
 class PostureApp:
     """The real `posture-assistant`, started as a process with its own data dir."""
 
@@ -283,13 +293,7 @@ class PostureApp:
         tmp.mkdir(parents=True, exist_ok=True)
         self.data_dir = tmp / "appdata"
         if not first_start:
-            # A returning user: the one-time checklist offer was already made,
-            # so no checklist window pops up and takes the keyboard focus.
-            from posture_assistant.checklist import OFFER_KEY
-            from posture_assistant.store import Store
-
-            with Store.open(self.data_dir)[0] as store:
-                store.set_meta(OFFER_KEY, "offered")
+            returning_user(self.data_dir)
         self.env = dict(desktop.env, POSTURE_DATA_DIR=str(self.data_dir), **env)
         self.log_path = tmp / "app.log"
         self.proc: subprocess.Popen | None = None
