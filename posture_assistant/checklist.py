@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from .content import GROUPS, ChecklistItem
+from .status import iso
 from .store import ChecklistRun, Store
 
 ANSWERS = ("yes", "no", "skip")
@@ -96,10 +96,6 @@ def result(items: list[ChecklistItem], run: ChecklistRun,
         "changes": changes(previous.answers, run.answers).as_dict() if previous else None,
         "previous_taken_at": iso(previous.ts) if previous else None,
     }
-
-
-def iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts).astimezone().isoformat(timespec="seconds")
 
 
 def describe(items: list[ChecklistItem], run: ChecklistRun,

@@ -12,6 +12,7 @@ from .cli import EXIT_USAGE, CliError, say
 from .content import GROUPS, ContentError, load_checklist
 from .durations import format_countdown
 from .settings import Settings
+from .status import iso
 from .store import Store, StoreError
 
 
@@ -95,14 +96,14 @@ def _last(items, runs, as_json: bool) -> int:
     if as_json:
         say(json.dumps(checklist.result(items, runs[-1], previous), indent=2))
     else:
-        say(f"Workspace check of {checklist.iso(runs[-1].ts)}\n")
+        say(f"Workspace check of {iso(runs[-1].ts)}\n")
         say(checklist.describe(items, runs[-1], previous))
     return 0
 
 
 def _history(runs, as_json: bool) -> int:
     if as_json:
-        say(json.dumps([{"taken_at": checklist.iso(r.ts), "score": r.score} for r in runs],
+        say(json.dumps([{"taken_at": iso(r.ts), "score": r.score} for r in runs],
                        indent=2))
         return 0
     if not runs:
@@ -110,5 +111,5 @@ def _history(runs, as_json: bool) -> int:
         return 0
     for r in runs:
         shown = "no score" if r.score is None else f"{r.score:g}%"
-        say(f"{checklist.iso(r.ts)}  {shown}")
+        say(f"{iso(r.ts)}  {shown}")
     return 0

@@ -16,9 +16,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from . import APP_ID as PROG
 from . import APP_NAME, __version__
 
-PROG = "posture-assistant"
 EXIT_FAIL, EXIT_USAGE, EXIT_NO_DISPLAY = 1, 2, 3
 
 

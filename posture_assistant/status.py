@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from . import APP_ID as PROG
 from . import APP_NAME, __version__
 from .durations import format_countdown
 
 TODAY_KEYS = ("prompted", "done", "snoozed", "skipped", "reminded")
-PROG = "posture-assistant"
 
 
 def iso(ts: float | None) -> str | None:
