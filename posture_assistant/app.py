@@ -16,23 +16,24 @@ import sys
 import threading
 import time
 import traceback
+from datetime import datetime
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from . import APP_NAME
 from .content import Suggestion
 from .control import Server
-from . import checklist
+from . import checklist, clockwatch
 from .core.events import (
-    BreakNow, Done, NoticeKind, Notify, Quit, RecheckAt, Record, Rejected, Skip, Snooze, Start,
-    State, Step, Tick,
+    BreakNow, ClockJump, Done, NoticeKind, Notify, Pause, Quit, RecheckAt, Record, Rejected,
+    Resume, Skip, Snooze, Start, State, Step, Tick, TimeAway,
 )
 from .core.scheduler import Scheduler, SchedulerConfig
 from .durations import format_countdown, format_duration
 from .notify import Notifier
 from .settings import Settings
 from .status import build_status
-from .store import Store
+from .store import Store, local_day_bounds
 from .tray.icon import Tray, TrayView
 
 # The tooltip counts down in whole minutes; nothing else wakes an idle app.
@@ -45,6 +46,7 @@ TITLES = {
     NoticeKind.SNOOZE_OVER: "Snooze over: time to stand up",
     NoticeKind.BREAK_STARTED: "Enjoy your break",
     NoticeKind.RECHECK: "Time to re-check your workspace",
+    NoticeKind.RESUMED: "Posture Assistant is back on",
 }
 RECHECK_BODY = ("A few yes/no questions about your chair, desk and screen: choose "
                 "“Check my workspace…” in the tray menu, or run `posture-assistant checklist`.")
@@ -52,6 +54,7 @@ OFFER_BODY = ("Want to check your workspace? A few yes/no questions, each with a
               "“Check my workspace…” in the tray menu, or run `posture-assistant checklist`.")
 INPUTS: dict[str, Callable[..., Any]] = {
     "done": Done, "skip": Skip, "break": BreakNow, "quit": Quit, "snooze": Snooze,
+    "pause": Pause, "resume": Resume,
 }
 
 
@@ -83,7 +86,8 @@ class App:
         self.core = Scheduler(SchedulerConfig(
             interval=settings.break_interval,
             reminder_interval=settings.reminder_interval,
-            max_snoozes=settings.max_snoozes))
+            max_snoozes=settings.max_snoozes,
+            break_duration=settings.break_duration))
         self.notifier = Notifier(settings.notifications, log)
         self.tray = Tray(tray_backend, self.post) if tray_backend else None
         self._server: Server | None = None
@@ -139,12 +143,19 @@ class App:
         self._apply(self.core.handle(Start(now)))
         self._offer_checklist(now)
         self._apply(self.core.handle(RecheckAt(now, self._recheck_at())))
+        clock = clockwatch.read()
         while self.core.state is not State.STOPPED:
             try:
                 command = self._queue.get(timeout=max(0.0, self._wake_at() - time.time()))
             except queue.Empty:
                 command = None
             now = time.time()
+            reading = clockwatch.read()
+            change, clock = clockwatch.compare(clock, reading), reading
+            if change.jump:
+                self._apply(self.core.handle(ClockJump(now, change.jump)))
+            if change.away:
+                self._apply(self.core.handle(TimeAway(now, change.away)))
             if command is None:
                 self._apply(self.core.handle(Tick(now)))
             else:
@@ -158,7 +169,7 @@ class App:
             # Wake when the minute shown in the tooltip changes.
             refresh = now + ((snap.next_break_at - now) % 60 or 60)
         deadline = self.core.deadline
-        return min(refresh, deadline) if deadline is not None else now
+        return refresh if deadline is None else min(refresh, deadline)
 
     def _run_command(self, command: _Command, now: float) -> None:
         reply: dict[str, Any] = {"ok": True}
@@ -175,6 +186,8 @@ class App:
             if command.name == "snooze":
                 seconds = command.args.get("seconds") or self.settings.snooze_options[0]
                 event = Snooze(now, float(seconds))
+            elif command.name == "pause":
+                event = Pause(now, self._pause_end(now, command.args))
             else:
                 event = INPUTS[command.name](now)
             step = self.core.handle(event)
@@ -202,6 +215,11 @@ class App:
 
     def _notify(self, action: Notify) -> None:
         kind = action.kind
+        if kind is NoticeKind.RESUMED:
+            left = format_countdown(self.settings.break_interval)
+            self.notifier.show(TITLES[kind], f"Your pause is over. Next break in {left}.",
+                               timeout=10)
+            return
         if kind is NoticeKind.RECHECK:
             self.notifier.show(TITLES[kind], RECHECK_BODY, timeout=30)
             # Once per period: the next one is due a whole period from now.
@@ -236,7 +254,8 @@ class App:
         snoozes = () if not snap.snoozes_left else tuple(
             (snooze_label(s), s) for s in self.settings.snooze_options)
         self.tray.show(TrayView(state=snap.state.value, tooltip=self.tooltip(time.time()),
-                                pending=pending, snoozes=snoozes))
+                                pending=pending, snoozes=snoozes,
+                                paused=snap.state is State.PAUSED))
 
     def tooltip(self, now: float) -> str:
         snap = self.core.snapshot()
@@ -247,6 +266,10 @@ class App:
         left = format_countdown(max(0.0, (snap.next_break_at or now) - now))
         if snap.state is State.SNOOZED:
             return f"Snoozed: break in {left} · {breaks}"
+        if snap.state is State.PAUSED:
+            until = (datetime.fromtimestamp(snap.paused_until).strftime("%H:%M")
+                     if snap.paused_until else "you resume")
+            return f"Paused until {until} · {breaks}"
         return f"Next break in {left} · {breaks}"
 
     def status(self, now: float) -> dict[str, Any]:
@@ -257,7 +280,8 @@ class App:
         return build_status(
             now=now, counts=self.store.day_counts(now), data_dir=str(self.settings.data_dir),
             running=True, pid=os.getpid(), state=snap.state.value,
-            next_break_at=snap.next_break_at, snoozes_left=snap.snoozes_left,
+            next_break_at=snap.next_break_at, paused_until=snap.paused_until,
+            snoozes_left=snap.snoozes_left,
             snooze_options=self.settings.snooze_options,
             suggestion=self.suggestion(snap.prompt_id) if pending else None,
             tray=self.tray.backend if self.tray else None, notifications=notifications)
@@ -271,6 +295,12 @@ class App:
             return f"Break skipped. Next break in {left}."
         if name == "quit":
             return f"{APP_NAME} is quitting."
+        if name == "pause":
+            until = snap.paused_until
+            return (f"Paused until {datetime.fromtimestamp(until):%H:%M}." if until
+                    else "Paused until you resume (posture-assistant resume).")
+        if name == "resume":
+            return f"Resumed. Next break in {left}."
         return f"Break recorded. Next break in {left}."
 
     # ---- helpers ---------------------------------------------------------
@@ -304,6 +334,15 @@ class App:
         # Reap it when it closes, so no zombie is left behind.
         threading.Thread(target=child.wait, daemon=True).start()
         return True
+
+    @staticmethod
+    def _pause_end(now: float, args: dict) -> float | None:
+        """{"seconds": s}, {"tomorrow": true} (next local midnight) or {} (until resumed)."""
+        if args.get("tomorrow"):
+            return local_day_bounds(now)[1]
+        if args.get("seconds"):
+            return now + float(args["seconds"])
+        return None
 
     def _recheck_at(self) -> float | None:
         value = self.store.get_meta(checklist.REMIND_KEY)

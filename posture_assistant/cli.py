@@ -68,6 +68,11 @@ def _parser() -> argparse.ArgumentParser:
     snooze.add_argument("duration", nargs="?",
                         help="how long, e.g. 5m, 90s, PT10M (default: the first snooze option)")
     add("skip", "skip the pending break")
+    pause = add("pause", "no prompts for a while")
+    pause.add_argument("length", nargs="?", metavar="DURATION|tomorrow|forever",
+                       help="how long (e.g. 30m, 2h), until tomorrow, or until you resume "
+                            "(forever, the default)")
+    add("resume", "end a pause")
     add("break", "take a break now")
     add("quit", "stop the running app")
     add("config", "show every setting, its value and where the value came from")
@@ -221,16 +226,29 @@ def _control(args: argparse.Namespace, cmd: str, **cmd_args: Any) -> int:
     return 0
 
 
-def cmd_snooze(args: argparse.Namespace) -> int:
-    if args.duration is None:
-        return _control(args, "snooze")
+def _duration_arg(command: str, text: str, also: str = "") -> float:
     from .durations import parse_duration
 
     try:
-        seconds = parse_duration(args.duration)
+        return parse_duration(text)
     except ValueError as e:
-        raise CliError(f"snooze: {args.duration!r} is not a duration: {e}", EXIT_USAGE) from None
-    return _control(args, "snooze", seconds=seconds)
+        raise CliError(f"{command}: {text!r} is not a duration{also}: {e}", EXIT_USAGE) from None
+
+
+def cmd_snooze(args: argparse.Namespace) -> int:
+    if args.duration is None:
+        return _control(args, "snooze")
+    return _control(args, "snooze", seconds=_duration_arg("snooze", args.duration))
+
+
+def cmd_pause(args: argparse.Namespace) -> int:
+    length = (args.length or "forever").strip().lower()
+    if length == "forever":
+        return _control(args, "pause")
+    if length == "tomorrow":
+        return _control(args, "pause", tomorrow=True)
+    seconds = _duration_arg("pause", args.length, ", 'tomorrow' or 'forever'")
+    return _control(args, "pause", seconds=seconds)
 
 
 def cmd_config(args: argparse.Namespace) -> int:
@@ -265,6 +283,8 @@ COMMANDS = {
     "done": lambda a: _control(a, "done"),
     "snooze": cmd_snooze,
     "skip": lambda a: _control(a, "skip"),
+    "pause": cmd_pause,
+    "resume": lambda a: _control(a, "resume"),
     "break": lambda a: _control(a, "break"),
     "quit": lambda a: _control(a, "quit"),
     "config": cmd_config,

@@ -9,7 +9,9 @@ from . import APP_ID as PROG
 from . import APP_NAME, __version__
 from .durations import format_countdown
 
-TODAY_KEYS = ("prompted", "done", "snoozed", "skipped", "reminded")
+TODAY_KEYS = ("prompted", "done", "snoozed", "skipped", "reminded", "natural")
+# today.natural counts the store's natural_break rows
+_STORE_KIND = {"natural": "natural_break"}
 
 
 def iso(ts: float | None) -> str | None:
@@ -20,7 +22,8 @@ def iso(ts: float | None) -> str | None:
 
 def build_status(*, now: float, counts: dict[str, int], data_dir: str, running: bool = False,
                  pid: int | None = None, state: str = "stopped",
-                 next_break_at: float | None = None, snoozes_left: int = 0,
+                 next_break_at: float | None = None, paused_until: float | None = None,
+                 snoozes_left: int = 0,
                  snooze_options: list[float] | None = None, suggestion: str | None = None,
                  tray: str | None = None, notifications: str | None = None) -> dict[str, Any]:
     return {
@@ -31,10 +34,11 @@ def build_status(*, now: float, counts: dict[str, int], data_dir: str, running: 
         "next_break_at": iso(next_break_at),
         "seconds_to_next_break": (None if next_break_at is None
                                   else max(0, round(next_break_at - now))),
+        "paused_until": iso(paused_until),
         "snoozes_left": snoozes_left,
         "snooze_options": list(snooze_options or []) if snoozes_left else [],
         "suggestion": suggestion,
-        "today": {k: counts.get(k, 0) for k in TODAY_KEYS},
+        "today": {k: counts.get(_STORE_KIND.get(k, k), 0) for k in TODAY_KEYS},
         "tray": tray,
         "notifications": notifications,
         "data_dir": data_dir,
@@ -55,11 +59,16 @@ def describe_status(status: dict[str, Any]) -> str:
         if status["state"] == "pending":
             lines.append(f"A break is due now: {status['suggestion']}")
             lines.append(f"Answer with `{PROG} done`, `{PROG} snooze` or `{PROG} skip`.")
+        elif status["state"] == "paused":
+            until = status["paused_until"]
+            lines.append(f"Paused until {until[11:16]}." if until else
+                         f"Paused until you resume (`{PROG} resume`).")
         elif status["state"] == "snoozed":
             lines.append(f"Snoozed: the break comes back in {left} (at {at}).")
         else:
             lines.append(f"Next break in {left} (at {at}).")
     done = today["done"]
-    lines.append(f"Today: {done} break{'' if done == 1 else 's'} taken, {today['prompted']} "
-                 f"prompted, {today['snoozed']} snoozed, {today['skipped']} skipped.")
+    lines.append(f"Today: {done} break{'' if done == 1 else 's'} taken, {today['natural']} "
+                 f"natural, {today['prompted']} prompted, {today['snoozed']} snoozed, "
+                 f"{today['skipped']} skipped.")
     return "\n".join(lines)

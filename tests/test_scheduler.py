@@ -6,9 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from posture_assistant.core.events import (
-    BreakNow, Done, NoticeKind, Notify, Quit, RecheckAt, Record, Rejected, Skip, Snooze, Start,
-    State,
-    StateChanged, Tick,
+    BreakNow, ClockJump, Done, NoticeKind, Notify, Pause, Quit, RecheckAt, Record, Rejected,
+    Resume, Skip, Snooze, Start, State, StateChanged, Tick, TimeAway,
 )
 from posture_assistant.core.scheduler import RECHECK_GAP, Scheduler, SchedulerConfig
 
@@ -178,7 +177,9 @@ def test_bad_config_is_refused():
 
 # ---- properties ------------------------------------------------------------
 
-ANSWER = st.sampled_from(["tick", "tick", "tick", "done", "skip", "snooze", "break", "recheck"])
+STAND_UP = (NoticeKind.PROMPT, NoticeKind.REMINDER, NoticeKind.SNOOZE_OVER)
+ANSWER = st.sampled_from(["tick", "tick", "tick", "done", "skip", "snooze", "break", "recheck",
+                          "pause", "pause-forever", "resume", "away", "jump"])
 STEP = st.tuples(ANSWER, st.floats(min_value=0, max_value=3 * HOUR, allow_nan=False),
                  st.floats(min_value=1, max_value=HOUR, allow_nan=False))
 
@@ -194,6 +195,17 @@ def run(script, interval, reminder, max_snoozes):
             event = Snooze(now, length)
         elif kind == "recheck":
             event = RecheckAt(now, now + length - 30)  # sometimes already past
+        elif kind == "pause":
+            event = Pause(now, now + length)
+        elif kind == "pause-forever":
+            event = Pause(now, None)
+        elif kind == "resume":
+            event = Resume(now)
+        elif kind == "away":
+            event = TimeAway(now, length)
+        elif kind == "jump":
+            now += length - HOUR / 2  # the clock moves by -30 min .. +30 min
+            event = ClockJump(now, length - HOUR / 2)
         else:
             event = event(now)
         log.append((event, s.handle(event)))
@@ -217,23 +229,34 @@ def test_invariants(script, interval, reminder, max_snoozes):
     open_prompts: set[int] = set()
     ended: dict[int, int] = {}
     snoozes: dict[int, int] = {}
+    paused = False
     for event, step in log:
         if step.deadline is not None:
             # The next deadline is always after now.
             assert step.deadline > event.now
+        # No burst: at most one "stand up" notification per wake-up.
+        assert sum(isinstance(a, Notify) and a.kind in STAND_UP for a in step.actions) <= 1
+        kinds = [a.kind for a in step.actions if isinstance(a, Record)]
+        if isinstance(event, TimeAway) and event.seconds >= 180 and not paused:
+            assert "natural_break" in kinds
         for action in step.actions:
             if not isinstance(action, Record):
                 continue
             prompt = (action.detail or {}).get("prompt")
+            if action.kind == "paused":
+                paused = True
+            elif action.kind == "resumed":
+                paused = False
             if action.kind == "prompted":
-                # Never two prompts pending.
-                assert not open_prompts
+                # Never two prompts pending, and none while paused.
+                assert not open_prompts and not paused
                 open_prompts.add(prompt)
             elif action.kind == "snoozed":
                 snoozes[prompt] = snoozes.get(prompt, 0) + 1
                 # Snoozes per prompt never go over the limit.
                 assert snoozes[prompt] <= max_snoozes
-            elif action.kind in ("done", "skipped", "app_stopped") and prompt is not None:
+            elif action.kind in ("done", "skipped", "app_stopped", "paused",
+                                 "natural_break") and prompt is not None:
                 assert prompt in open_prompts
                 open_prompts.discard(prompt)
                 ended[prompt] = ended.get(prompt, 0) + 1
@@ -285,3 +308,68 @@ def test_a_recheck_in_the_past_fires_at_once_and_keeps_the_deadline_ahead():
     step = s.handle(RecheckAt(T0 + 100, T0))
     assert notices(step) == [NoticeKind.RECHECK]
     assert step.deadline > T0 + 100
+
+
+
+def test_pause_ends_the_prompt_and_auto_resumes_with_a_notice():
+    s, _ = make()
+    s.handle(Tick(T0 + HOUR))
+    step = s.handle(Pause(T0 + HOUR + 5, T0 + HOUR + 5 + 30 * MIN))
+    assert [(a.kind, a.seconds, a.detail) for a in step.actions if isinstance(a, Record)] == [
+        ("paused", 30 * MIN, {"prompt": 1})]
+    assert s.snapshot().state is State.PAUSED
+    assert s.snapshot().paused_until == T0 + HOUR + 5 + 30 * MIN
+    assert [type(a) for a in s.handle(Done(T0 + HOUR + 10)).actions] == [Rejected]
+    step = s.handle(Tick(T0 + HOUR + 5 + 30 * MIN))
+    assert notices(step) == [NoticeKind.RESUMED] and records(step) == ["resumed"]
+    assert step.deadline == T0 + 2 * HOUR + 5 + 30 * MIN
+
+
+def test_pause_until_resumed_has_no_deadline():
+    s, _ = make()
+    step = s.handle(Pause(T0 + 1, None))
+    assert step.deadline is None and s.snapshot().paused_until is None
+    assert s.handle(Tick(T0 + 100 * HOUR)).actions == ()
+    step = s.handle(Resume(T0 + 100 * HOUR))
+    assert records(step) == ["resumed"] and step.deadline == T0 + 101 * HOUR
+    assert [type(a) for a in s.handle(Resume(T0 + 100 * HOUR)).actions] == [Rejected]
+
+
+def test_a_pause_must_end_in_the_future():
+    s, _ = make()
+    assert [type(a) for a in s.handle(Pause(T0 + 10, T0 + 5)).actions] == [Rejected]
+
+
+def test_a_long_suspend_is_a_natural_break_and_drops_the_due_prompt():
+    s, _ = make(interval=HOUR)
+    # Suspended at T0 + 50 min for 2 hours: the prompt fell due while away.
+    step = s.handle(TimeAway(T0 + 170 * MIN, 2 * HOUR))
+    assert [(a.kind, a.seconds) for a in step.actions if isinstance(a, Record)] == [
+        ("natural_break", 2 * HOUR)]
+    assert notices(step) == []
+    assert step.deadline == T0 + 170 * MIN + HOUR
+
+
+def test_a_long_suspend_ends_a_pending_prompt_as_a_natural_break():
+    s, _ = make()
+    s.handle(Tick(T0 + HOUR))
+    step = s.handle(TimeAway(T0 + 2 * HOUR, 50 * MIN))
+    assert [(a.kind, a.detail) for a in step.actions if isinstance(a, Record)] == [
+        ("natural_break", {"prompt": 1})]
+    assert s.snapshot().state is State.COUNTING
+
+
+def test_a_short_absence_does_not_count_as_time_at_the_computer():
+    s, _ = make()
+    step = s.handle(TimeAway(T0 + 10 * MIN, 2 * MIN))
+    assert step.actions == () and step.deadline == T0 + HOUR + 2 * MIN
+
+
+def test_a_clock_jump_forward_fires_no_burst_and_back_loses_no_prompt():
+    s, _ = make()
+    step = s.handle(ClockJump(T0 + 10 * MIN + 3 * HOUR, 3 * HOUR))
+    assert records(step) == ["clock_jump"] and notices(step) == []
+    assert step.deadline == T0 + 4 * HOUR
+    step = s.handle(ClockJump(T0 + 20 * MIN, -3 * HOUR))
+    assert notices(step) == [] and step.deadline == T0 + HOUR
+    assert notices(s.handle(Tick(T0 + HOUR))) == [NoticeKind.PROMPT]

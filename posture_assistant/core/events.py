@@ -14,6 +14,7 @@ class State(enum.Enum):
     COUNTING = "counting"  # counting down to the next prompt
     PENDING = "pending"  # a prompt is waiting for Done / Snooze / Skip
     SNOOZED = "snoozed"  # a prompt was put off; it comes back at snooze end
+    PAUSED = "paused"  # no prompts until a set time, or until resumed
     STOPPED = "stopped"  # the app has quit; every input is ignored
 
 
@@ -59,6 +60,34 @@ class Quit:
 
 
 @dataclass(frozen=True)
+class Pause:
+    now: float
+    until: float | None  # None: until resumed
+
+
+@dataclass(frozen=True)
+class Resume:
+    now: float
+
+
+@dataclass(frozen=True)
+class TimeAway:
+    """The computer was suspended, hibernated or locked for `seconds`."""
+
+    now: float
+    seconds: float
+
+
+@dataclass(frozen=True)
+class ClockJump:
+    """The wall clock was set by `seconds` (NTP, by hand) while real time
+    ran on as usual; `now` is already on the new clock."""
+
+    now: float
+    seconds: float
+
+
+@dataclass(frozen=True)
 class RecheckAt:
     """When to suggest the next workspace check (None: never)."""
 
@@ -66,7 +95,8 @@ class RecheckAt:
     at: float | None
 
 
-Input = Start | Tick | Done | Snooze | Skip | BreakNow | Quit | RecheckAt
+Input = (Start | Tick | Done | Snooze | Skip | BreakNow | Quit | RecheckAt | Pause | Resume
+         | TimeAway | ClockJump)
 
 
 # ---- actions --------------------------------------------------------------
@@ -78,6 +108,7 @@ class NoticeKind(enum.Enum):
     SNOOZE_OVER = "snooze_over"  # the same prompt, back after a snooze
     BREAK_STARTED = "break_started"  # the user asked for a break now
     RECHECK = "recheck"  # time to re-check the workspace
+    RESUMED = "resumed"  # a pause ran out
 
 
 @dataclass(frozen=True)

@@ -29,13 +29,27 @@ The rules
 7. ``Quit`` records ``app_stopped`` (naming the prompt left open, if any) and
    stops; every later input is ignored.
 8. Each prompt ends exactly once: by ``done``, ``skipped`` or ``app_stopped``.
-9. ``RecheckAt(t)`` asks for a workspace re-check reminder at ``t``. It is a
+9. ``Pause(until)`` from any running state stops all prompts (PAUSED) until
+   ``until``, or until ``Resume`` when ``until`` is None; a pending prompt
+   ends with the pause. When the pause runs out the app resumes on its own
+   and says so (a notification and a ``resumed`` row); either way a fresh
+   countdown starts. While paused, answers and early breaks are rejected.
+10. ``TimeAway(s)`` (suspend, hibernate, screen lock) is handled before any
+   timer that fell due meanwhile. Away for at least ``break_duration`` is a
+   natural break: a ``natural_break`` row, any pending prompt dropped, and a
+   fresh countdown from now. A shorter absence does not count as time at the
+   computer, so the countdown is pushed back by it.
+11. ``ClockJump(s)``: the wall clock moved by ``s`` while real time did not,
+   so every deadline moves with it: no burst of prompts after a jump
+   forward, no prompt lost after a jump back. It is recorded as
+   ``clock_jump``.
+12. ``RecheckAt(t)`` asks for a workspace re-check reminder at ``t``. It is a
    quiet notice: it fires only while COUNTING (never during a prompt or
    snooze), and no sooner than ``RECHECK_GAP`` after a prompt ended. It fires
    once; the app asks again for the next one.
-10. Timers that fell due before an input are fired before it is applied, so
+13. Timers that fell due before an input are fired before it is applied, so
    the user always answers the state the app was really in.
-11. After every input the deadline lies strictly after that input's time, so
+14. After every input the deadline lies strictly after that input's time, so
    the caller can never be asked to wake up in the past.
 
 All timed rules live in ``_TIMERS`` and all user inputs in ``_TRANSITIONS``,
@@ -49,14 +63,17 @@ from dataclasses import dataclass
 from .events import (
     Action,
     BreakNow,
+    ClockJump,
     Done,
     Input,
     NoticeKind,
     Notify,
+    Pause,
     Quit,
     RecheckAt,
     Record,
     Rejected,
+    Resume,
     Skip,
     Snooze,
     Start,
@@ -64,6 +81,7 @@ from .events import (
     StateChanged,
     Step,
     Tick,
+    TimeAway,
 )
 
 
@@ -75,6 +93,7 @@ class SchedulerConfig:
     interval: float
     reminder_interval: float
     max_snoozes: int
+    break_duration: float = 180.0
 
     def __post_init__(self) -> None:
         # Zero-length intervals would make rule 9 impossible to keep.
@@ -90,6 +109,7 @@ class Snapshot:
 
     state: State
     next_break_at: float | None  # when the next prompt shows (PENDING: when it showed)
+    paused_until: float | None  # PAUSED with a set end
     prompt_id: int | None
     snoozes_left: int
 
@@ -112,15 +132,20 @@ class Scheduler:
             raise RuntimeError(f"{type(event).__name__} before Start")
         if self.state is State.STOPPED:
             return Step((), None)
-        # Time can only move forward inside the core; a clock stepped back is
-        # treated as no time passing (the app will report such jumps itself).
-        self._now = max(self._now, event.now)
         actions: list[Action] = []
         before = self.state
+        if isinstance(event, (ClockJump, TimeAway)):
+            # These explain the time that passed, so they come before any
+            # timer that seems to have fallen due in it.
+            self._now = event.now if isinstance(event, ClockJump) else max(self._now, event.now)
+            _EXPLAIN[type(event)](self, event, actions)
+        # Time only moves forward inside the core; a clock stepped back
+        # without a ClockJump is treated as no time passing.
+        self._now = max(self._now, event.now)
         # Timers that fell due before this input happened come first: the
         # user answers the state the app was really in.
         self._fire_due_timers(actions)
-        if not isinstance(event, Tick):
+        if not isinstance(event, (Tick, ClockJump, TimeAway)):
             handler = _TRANSITIONS.get((self.state, type(event)))
             if handler is None:
                 actions.append(Rejected(_rejection(self.state, event)))
@@ -145,9 +170,11 @@ class Scheduler:
 
     @property
     def deadline(self) -> float | None:
+        """When to wake the core next; None if only an input can change anything."""
         if self.state in (None, State.STOPPED):
             return None
-        return min(self._due, self._recheck_due())
+        due = min(self._due, self._recheck_due())
+        return None if due == math.inf else due
 
     def snapshot(self) -> Snapshot:
         pending = self.state in (State.PENDING, State.SNOOZED)
@@ -157,9 +184,11 @@ class Scheduler:
             next_break = self._due
         else:
             next_break = None
+        paused = self.state is State.PAUSED and self._due != math.inf
         return Snapshot(
             state=self.state or State.STOPPED,
             next_break_at=next_break,
+            paused_until=self._due if paused else None,
             prompt_id=self._prompt_id if pending else None,
             snoozes_left=max(0, self.config.max_snoozes - self._snoozes) if pending else 0,
         )
@@ -209,10 +238,43 @@ class Scheduler:
         actions.append(Record("done", self._now, detail={"early": True}))
         self._count_down(actions)
 
+    def _open_prompt(self) -> dict | None:
+        if self.state in (State.PENDING, State.SNOOZED):
+            return {"prompt": self._prompt_id}
+        return None
+
+    def _pause(self, event: Pause, actions: list[Action]) -> None:
+        if event.until is not None and event.until <= self._now:
+            actions.append(Rejected("a pause must end in the future"))
+            return
+        length = None if event.until is None else event.until - self._now
+        actions.append(Record("paused", self._now, seconds=length, detail=self._open_prompt()))
+        self.state = State.PAUSED
+        self._due = math.inf if event.until is None else event.until
+
+    def _resume(self, event: Resume, actions: list[Action]) -> None:
+        actions.append(Record("resumed", self._now))
+        self._count_down(actions)
+
+    def _away(self, event: TimeAway, actions: list[Action]) -> None:
+        if self.state is State.PAUSED or event.seconds <= 0:
+            return
+        if event.seconds >= self.config.break_duration:
+            actions.append(Record("natural_break", self._now, seconds=event.seconds,
+                                  detail=self._open_prompt()))
+            self._count_down(actions)
+        elif self.state is State.COUNTING:
+            self._due += event.seconds
+
+    def _clock_jump(self, event: ClockJump, actions: list[Action]) -> None:
+        actions.append(Record("clock_jump", self._now, seconds=event.seconds))
+        self._due += event.seconds
+        self._prompted_at += event.seconds
+        if self._recheck_at is not None:
+            self._recheck_at += event.seconds
+
     def _quit(self, event: Quit, actions: list[Action]) -> None:
-        open_prompt = self.state in (State.PENDING, State.SNOOZED)
-        actions.append(Record("app_stopped", self._now,
-                              detail={"prompt": self._prompt_id} if open_prompt else None))
+        actions.append(Record("app_stopped", self._now, detail=self._open_prompt()))
         self.state = State.STOPPED
 
     # ---- timers ---------------------------------------------------------
@@ -231,6 +293,11 @@ class Scheduler:
         actions.append(Record("reminded", self._now, detail={"prompt": self._prompt_id}))
         self._due = self._now + self.config.reminder_interval
 
+    def _auto_resume(self, actions: list[Action]) -> None:
+        actions.append(Notify(NoticeKind.RESUMED, self._prompt_id))
+        actions.append(Record("resumed", self._now, detail={"auto": True}))
+        self._count_down(actions)
+
     def _snooze_over(self, actions: list[Action]) -> None:
         actions.append(Notify(NoticeKind.SNOOZE_OVER, self._prompt_id))
         actions.append(Record("reminded", self._now,
@@ -242,6 +309,10 @@ class Scheduler:
 def _rejection(state: State | None, event: Input) -> str:
     if isinstance(event, Start):
         return "already started"
+    if isinstance(event, Resume):
+        return "not paused"
+    if state is State.PAUSED:
+        return "paused; resume first (posture-assistant resume)"
     return "no break is due right now"
 
 
@@ -255,11 +326,17 @@ _TRANSITIONS = {
     **{(s, Snooze): Scheduler._snooze for s in _ANSWERING},
     (State.COUNTING, BreakNow): Scheduler._early_break,
     **{(s, RecheckAt): Scheduler._set_recheck for s in (State.COUNTING, *_ANSWERING)},
-    **{(s, Quit): Scheduler._quit for s in (State.COUNTING, *_ANSWERING)},
+    **{(s, Quit): Scheduler._quit for s in (State.COUNTING, *_ANSWERING, State.PAUSED)},
+    **{(s, Pause): Scheduler._pause for s in (State.COUNTING, *_ANSWERING, State.PAUSED)},
+    (State.PAUSED, Resume): Scheduler._resume,
+    (State.PAUSED, RecheckAt): Scheduler._set_recheck,
 }
 
 _TIMERS = {
     State.COUNTING: Scheduler._prompt,
     State.PENDING: Scheduler._remind,
     State.SNOOZED: Scheduler._snooze_over,
+    State.PAUSED: Scheduler._auto_resume,
 }
+
+_EXPLAIN = {TimeAway: Scheduler._away, ClockJump: Scheduler._clock_jump}

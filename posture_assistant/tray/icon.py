@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .. import APP_ID, APP_NAME
+from ..pauses import PAUSES
 from .images import icon_image
 
 Post = Callable[..., None]  # post(command, **args), e.g. post("snooze", seconds=300)
@@ -21,6 +22,7 @@ class TrayView:
     tooltip: str
     pending: bool
     snoozes: tuple[tuple[str, float], ...]  # (label, seconds) offered right now
+    paused: bool = False
 
 
 def _import_pystray(backend: str):
@@ -65,8 +67,8 @@ class Tray:
             self._icon.icon = icon_image(view.state, opaque=self._opaque)
         if view.tooltip != old.tooltip:
             self._icon.title = view.tooltip
-        if (view.pending, view.snoozes) != (old.pending, old.snoozes) or \
-                view.tooltip != old.tooltip:
+        if (view.pending, view.snoozes, view.paused) != (old.pending, old.snoozes, old.paused) \
+                or view.tooltip != old.tooltip:
             self._icon.update_menu()
 
     def stop(self) -> None:
@@ -76,6 +78,9 @@ class Tray:
         pystray = self._pystray
         Item, post = pystray.MenuItem, self._post
 
+        def pause(args: dict):
+            return lambda: post("pause", **args)
+
         def snooze(seconds: float):
             # pystray passes (icon, item) to actions that take arguments, so
             # the length is bound here rather than as a lambda default.
@@ -84,12 +89,17 @@ class Tray:
         def items():
             v = self._view
             entries = [Item(v.tooltip, None, enabled=False), pystray.Menu.SEPARATOR]
-            if v.pending:
+            if v.paused:
+                entries.append(Item("Resume", lambda: post("resume")))
+            elif v.pending:
                 entries.append(Item("Done: I took my break", lambda: post("done")))
                 entries += [Item(label, snooze(seconds)) for label, seconds in v.snoozes]
                 entries.append(Item("Skip this break", lambda: post("skip")))
             else:
                 entries.append(Item("Take a break now", lambda: post("break")))
+            if not v.paused:
+                entries.append(Item("Pause", pystray.Menu(
+                    *(Item(label, pause(args)) for label, args in PAUSES))))
             return (*entries, pystray.Menu.SEPARATOR,
                     Item(f"Open {APP_NAME}…", lambda: post("panel"), default=True),
                     Item("Check my workspace…", lambda: post("checklist")),

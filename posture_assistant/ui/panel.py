@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 from .. import APP_NAME
 from ..resources import asset_path
+from ..pauses import PAUSES
 from ..control import ControlError, request
 from ..durations import format_countdown, format_duration
 
@@ -59,7 +60,7 @@ def snooze_text(seconds: float) -> str:
 
 class Panel:
     def __init__(self, root, tk, ttk, ask: Callable[..., dict | None], status: dict[str, Any]):
-        self.root, self.ttk, self.ask = root, ttk, ask
+        self.root, self.ttk, self.ask, self._tk = root, ttk, ask, tk
         # Opened for a prompt: once the prompt is answered anywhere (tray,
         # CLI), the window has done its job and closes.
         self._for_prompt = status["state"] in ("pending", "snoozed")
@@ -119,6 +120,11 @@ class Panel:
             self.headline.configure(text="Time to stand up and stretch")
             self.detail.configure(text=status.get("suggestion") or "")
             self.root.attributes("-topmost", True)
+        elif state == "paused":
+            until = status.get("paused_until")
+            self.headline.configure(text=f"Paused until {until[11:16]}" if until
+                                    else "Paused until you resume")
+            self.detail.configure(text="No prompts while paused.")
         elif state == "snoozed":
             self.headline.configure(text=f"Snoozed: break in {left}")
             self.detail.configure(text=status.get("suggestion") or "")
@@ -128,15 +134,16 @@ class Panel:
         today = status["today"]
         self.today.configure(text=f"Today: {today['done']} taken · {today['prompted']} prompted "
                                   f"· {today['snoozed']} snoozed · {today['skipped']} skipped")
-        shape = (state in ("pending", "snoozed"), tuple(status.get("snooze_options") or ()))
+        shape = (state, tuple(status.get("snooze_options") or ()))
         if shape != self._shape:
             self._shape = shape
             self._build_buttons(*shape)
 
-    def _build_buttons(self, pending: bool, snoozes: tuple[float, ...]) -> None:
+    def _build_buttons(self, state: str, snoozes: tuple[float, ...]) -> None:
+        pending = state in ("pending", "snoozed")
         for child in self.buttons.winfo_children():
             child.destroy()
-        for key in ("d", "s", "k", "b", "c"):
+        for key in ("d", "s", "k", "b", "c", "r", "p"):
             self.root.unbind(f"<Key-{key}>")
         actions: list[tuple[str, str, Callable[[], None]]] = []
         if pending:
@@ -145,6 +152,8 @@ class Panel:
                 actions.append((snooze_text(seconds), "s" if i == 0 else "",
                                 lambda s=seconds: self.act("snooze", seconds=s)))
             actions.append(("Skip this break", "k", lambda: self.act("skip")))
+        elif state == "paused":
+            actions.append(("Resume", "r", lambda: self.act("resume")))
         else:
             actions.append(("Take a break now", "b", lambda: self.act("break")))
         actions.append(("Check my workspace…", "c", lambda: self.act("checklist")))
@@ -158,8 +167,21 @@ class Panel:
             if key:
                 self.root.bind(f"<Key-{key}>", lambda e, c=command: c())
             first = first or button
+        if state != "paused":
+            self._pause_button(len(actions))
         first.focus_set()
         self._first = first
+
+    def _pause_button(self, column: int) -> None:
+        """A menu button with the tray menu's pause choices (key p opens it)."""
+        button = self.ttk.Menubutton(self.buttons, text="Pause…")
+        menu = self._tk.Menu(button, tearoff=False)
+        for label, args in PAUSES:
+            menu.add_command(label=label, command=lambda a=args: self.act("pause", **a))
+        button["menu"] = menu
+        button.grid(row=column // 3, column=column % 3, sticky="ew", padx=2, pady=2)
+        self.root.bind("<Key-p>", lambda e: menu.tk_popup(button.winfo_rootx(),
+                                                          button.winfo_rooty()))
 
     # ---- actions -------------------------------------------------------
 
