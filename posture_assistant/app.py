@@ -25,11 +25,12 @@ from .content import Suggestion
 from .control import Server
 from . import checklist, clockwatch
 from .core.events import (
-    BreakNow, ClockJump, Done, NoticeKind, Notify, Pause, Quit, RecheckAt, Record, Rejected,
+    BreakNow, ClockJump, Done, Idle, NoticeKind, Notify, Pause, Quit, RecheckAt, Record, Rejected,
     Resume, Skip, Snooze, Start, State, Step, Tick, TimeAway,
 )
 from .core.scheduler import Scheduler, SchedulerConfig
 from .durations import format_countdown, format_duration
+from .idle import IdleSource, Unavailable
 from .notify import Notifier
 from .settings import Settings
 from .status import build_status
@@ -74,7 +75,8 @@ def snooze_label(seconds: float) -> str:
 class App:
     def __init__(self, settings: Settings, store: Store, *, tray_backend: str | None,
                  windows: bool, child_argv: list[str], log: Callable[[str], None],
-                 suggestions: list[Suggestion]) -> None:
+                 suggestions: list[Suggestion],
+                 idle: IdleSource | Unavailable = Unavailable("not set up")) -> None:
         self.settings = settings
         self.store = store
         self.log = log
@@ -91,6 +93,7 @@ class App:
         self.notifier = Notifier(settings.notifications, log)
         self.tray = Tray(tray_backend, self.post) if tray_backend else None
         self._server: Server | None = None
+        self._idle = idle
 
     # ---- entry points ----------------------------------------------------
 
@@ -141,6 +144,7 @@ class App:
     def _loop(self) -> None:
         now = time.time()
         self._apply(self.core.handle(Start(now)))
+        self._sample_idle(now)
         self._offer_checklist(now)
         self._apply(self.core.handle(RecheckAt(now, self._recheck_at())))
         clock = clockwatch.read()
@@ -156,6 +160,7 @@ class App:
                 self._apply(self.core.handle(ClockJump(now, change.jump)))
             if change.away:
                 self._apply(self.core.handle(TimeAway(now, change.away)))
+            self._sample_idle(now)
             if command is None:
                 self._apply(self.core.handle(Tick(now)))
             else:
@@ -266,6 +271,8 @@ class App:
         left = format_countdown(max(0.0, (snap.next_break_at or now) - now))
         if snap.state is State.SNOOZED:
             return f"Snoozed: break in {left} · {breaks}"
+        if snap.state is State.AWAY:
+            return f"Away: a natural break · {breaks}"
         if snap.state is State.PAUSED:
             until = (datetime.fromtimestamp(snap.paused_until).strftime("%H:%M")
                      if snap.paused_until else "you resume")
@@ -284,7 +291,8 @@ class App:
             snoozes_left=snap.snoozes_left,
             snooze_options=self.settings.snooze_options,
             suggestion=self.suggestion(snap.prompt_id) if pending else None,
-            tray=self.tray.backend if self.tray else None, notifications=notifications)
+            tray=self.tray.backend if self.tray else None, notifications=notifications,
+            activity_detection=self.activity_detection)
 
     def _confirmation(self, name: str, event: Any) -> str:
         snap = self.core.snapshot()
@@ -334,6 +342,24 @@ class App:
         # Reap it when it closes, so no zombie is left behind.
         threading.Thread(target=child.wait, daemon=True).start()
         return True
+
+    def _sample_idle(self, now: float) -> None:
+        """Tell the core how long the user has been idle, when we can know."""
+        if isinstance(self._idle, Unavailable):
+            return
+        try:
+            seconds = self._idle.seconds()
+        except Exception as e:  # the display or the bus went away
+            self._idle = Unavailable(f"{self._idle.name} stopped working ({e})")
+            self.log(f"activity detection unavailable: {self._idle.reason}")
+            return
+        self._apply(self.core.handle(Idle(now, seconds)))
+
+    @property
+    def activity_detection(self) -> str:
+        if isinstance(self._idle, Unavailable):
+            return f"unavailable: {self._idle.reason}"
+        return self._idle.name
 
     @staticmethod
     def _pause_end(now: float, args: dict) -> float | None:

@@ -173,6 +173,12 @@ def cmd_run(args: argparse.Namespace) -> int:
             warn(f"{choice.reason}; running without a tray icon. Prompts come as "
                  f"notifications and a window; `{PROG} status` and friends still work.")
     from .app import App
+    from .idle import Unavailable, open_source
+
+    idle = open_source()
+    if isinstance(idle, Unavailable):
+        warn(f"activity detection unavailable ({idle.reason}); break timing counts "
+             "wall-clock time")
 
     if hasattr(signal, "SIGUSR1"):
         # `kill -USR1 <pid>` prints every thread's stack: for bug reports
@@ -183,7 +189,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if getattr(args, "config", None):
         child += ["--config", str(args.config)]
     app = App(settings, store, tray_backend=backend, windows=not headless,
-              child_argv=child, log=warn, suggestions=suggestions)
+              child_argv=child, log=warn, suggestions=suggestions, idle=idle)
     return app.run()
 
 

@@ -25,7 +25,8 @@ def build_status(*, now: float, counts: dict[str, int], data_dir: str, running: 
                  next_break_at: float | None = None, paused_until: float | None = None,
                  snoozes_left: int = 0,
                  snooze_options: list[float] | None = None, suggestion: str | None = None,
-                 tray: str | None = None, notifications: str | None = None) -> dict[str, Any]:
+                 tray: str | None = None, notifications: str | None = None,
+                 activity_detection: str | None = None) -> dict[str, Any]:
     return {
         "running": running,
         "pid": pid,
@@ -41,6 +42,7 @@ def build_status(*, now: float, counts: dict[str, int], data_dir: str, running: 
         "today": {k: counts.get(_STORE_KIND.get(k, k), 0) for k in TODAY_KEYS},
         "tray": tray,
         "notifications": notifications,
+        "activity_detection": activity_detection,
         "data_dir": data_dir,
     }
 
@@ -59,6 +61,8 @@ def describe_status(status: dict[str, Any]) -> str:
         if status["state"] == "pending":
             lines.append(f"A break is due now: {status['suggestion']}")
             lines.append(f"Answer with `{PROG} done`, `{PROG} snooze` or `{PROG} skip`.")
+        elif status["state"] == "away":
+            lines.append("You are away: a natural break is under way.")
         elif status["state"] == "paused":
             until = status["paused_until"]
             lines.append(f"Paused until {until[11:16]}." if until else
@@ -67,6 +71,9 @@ def describe_status(status: dict[str, Any]) -> str:
             lines.append(f"Snoozed: the break comes back in {left} (at {at}).")
         else:
             lines.append(f"Next break in {left} (at {at}).")
+    if status["running"] and status["activity_detection"].startswith("unavailable"):
+        lines.append(f"Activity detection {status['activity_detection']}; break timing "
+                     "counts wall-clock time.")
     done = today["done"]
     lines.append(f"Today: {done} break{'' if done == 1 else 's'} taken, {today['natural']} "
                  f"natural, {today['prompted']} prompted, {today['snoozed']} snoozed, "

@@ -6,10 +6,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from posture_assistant.core.events import (
-    BreakNow, ClockJump, Done, NoticeKind, Notify, Pause, Quit, RecheckAt, Record, Rejected,
+    BreakNow, ClockJump, Done, Idle, NoticeKind, Notify, Pause, Quit, RecheckAt, Record, Rejected,
     Resume, Skip, Snooze, Start, State, StateChanged, Tick, TimeAway,
 )
-from posture_assistant.core.scheduler import RECHECK_GAP, Scheduler, SchedulerConfig
+from posture_assistant.core.scheduler import AWAY_POLL, RECHECK_GAP, Scheduler, SchedulerConfig
 
 HOUR, MIN = 3600.0, 60.0
 T0 = 1_780_000_000.0
@@ -179,7 +179,8 @@ def test_bad_config_is_refused():
 
 STAND_UP = (NoticeKind.PROMPT, NoticeKind.REMINDER, NoticeKind.SNOOZE_OVER)
 ANSWER = st.sampled_from(["tick", "tick", "tick", "done", "skip", "snooze", "break", "recheck",
-                          "pause", "pause-forever", "resume", "away", "jump"])
+                          "pause", "pause-forever", "resume", "away", "jump", "idle", "idle",
+                          "active"])
 STEP = st.tuples(ANSWER, st.floats(min_value=0, max_value=3 * HOUR, allow_nan=False),
                  st.floats(min_value=1, max_value=HOUR, allow_nan=False))
 
@@ -203,6 +204,10 @@ def run(script, interval, reminder, max_snoozes):
             event = Resume(now)
         elif kind == "away":
             event = TimeAway(now, length)
+        elif kind == "idle":
+            event = Idle(now, length * 2)
+        elif kind == "active":
+            event = Idle(now, 0.5)
         elif kind == "jump":
             now += length - HOUR / 2  # the clock moves by -30 min .. +30 min
             event = ClockJump(now, length - HOUR / 2)
@@ -229,15 +234,18 @@ def test_invariants(script, interval, reminder, max_snoozes):
     open_prompts: set[int] = set()
     ended: dict[int, int] = {}
     snoozes: dict[int, int] = {}
-    paused = False
+    paused = away = False
     for event, step in log:
+        for action in step.actions:
+            if isinstance(action, StateChanged):
+                away = action.state is State.AWAY
         if step.deadline is not None:
             # The next deadline is always after now.
             assert step.deadline > event.now
         # No burst: at most one "stand up" notification per wake-up.
         assert sum(isinstance(a, Notify) and a.kind in STAND_UP for a in step.actions) <= 1
         kinds = [a.kind for a in step.actions if isinstance(a, Record)]
-        if isinstance(event, TimeAway) and event.seconds >= 180 and not paused:
+        if isinstance(event, TimeAway) and event.seconds >= 180 and not (paused or away):
             assert "natural_break" in kinds
         for action in step.actions:
             if not isinstance(action, Record):
@@ -248,8 +256,8 @@ def test_invariants(script, interval, reminder, max_snoozes):
             elif action.kind == "resumed":
                 paused = False
             if action.kind == "prompted":
-                # Never two prompts pending, and none while paused.
-                assert not open_prompts and not paused
+                # Never two prompts pending, and none while paused or away.
+                assert not open_prompts and not paused and not away
                 open_prompts.add(prompt)
             elif action.kind == "snoozed":
                 snoozes[prompt] = snoozes.get(prompt, 0) + 1
@@ -373,3 +381,37 @@ def test_a_clock_jump_forward_fires_no_burst_and_back_loses_no_prompt():
     step = s.handle(ClockJump(T0 + 20 * MIN, -3 * HOUR))
     assert notices(step) == [] and step.deadline == T0 + HOUR
     assert notices(s.handle(Tick(T0 + HOUR))) == [NoticeKind.PROMPT]
+
+
+
+def test_idle_for_break_duration_is_away_and_return_is_a_natural_break():
+    s, _ = make(interval=HOUR)
+    step = s.handle(Idle(T0 + 10 * MIN, 20))
+    assert step.deadline == T0 + 10 * MIN - 20 + 180  # when 3 min idle would be reached
+    step = s.handle(Idle(T0 + 12 * MIN, 3 * MIN))
+    assert StateChanged(State.AWAY) in step.actions
+    assert step.deadline == T0 + 12 * MIN + AWAY_POLL
+    # Away past the due time: no prompt.
+    assert notices(s.handle(Tick(T0 + 2 * HOUR))) == []
+    step = s.handle(Idle(T0 + 2 * HOUR + 30, 30))  # input 30 s ago: back
+    assert [(a.kind, a.seconds) for a in step.actions if isinstance(a, Record)] == [
+        ("natural_break", 2 * HOUR - 9 * MIN)]
+    assert s.snapshot().next_break_at == T0 + 3 * HOUR  # counted from the return
+    assert step.deadline == T0 + 2 * HOUR + 180  # the next idle check
+
+
+def test_going_away_drops_the_pending_prompt_and_ends_it_once():
+    s, _ = make()
+    s.handle(Tick(T0 + HOUR))
+    step = s.handle(Idle(T0 + HOUR + 10 * MIN, 11 * MIN))
+    assert notices(step) == []  # not even the due reminder
+    step = s.handle(Idle(T0 + HOUR + 30 * MIN, 1))
+    assert [(a.kind, a.detail) for a in step.actions if isinstance(a, Record)] == [
+        ("natural_break", {"prompt": 1})]
+
+
+def test_short_idle_is_still_time_at_the_computer():
+    s, _ = make()
+    for minute in range(0, 61, 2):
+        step = s.handle(Idle(T0 + minute * MIN, 100))
+    assert NoticeKind.PROMPT in notices(step) or s.snapshot().state is State.PENDING

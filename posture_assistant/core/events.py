@@ -15,6 +15,7 @@ class State(enum.Enum):
     PENDING = "pending"  # a prompt is waiting for Done / Snooze / Skip
     SNOOZED = "snoozed"  # a prompt was put off; it comes back at snooze end
     PAUSED = "paused"  # no prompts until a set time, or until resumed
+    AWAY = "away"  # no input for break_duration: a natural break is under way
     STOPPED = "stopped"  # the app has quit; every input is ignored
 
 
@@ -60,6 +61,14 @@ class Quit:
 
 
 @dataclass(frozen=True)
+class Idle:
+    """Seconds since the user last touched keyboard or mouse, as sampled now."""
+
+    now: float
+    seconds: float
+
+
+@dataclass(frozen=True)
 class Pause:
     now: float
     until: float | None  # None: until resumed
@@ -96,7 +105,7 @@ class RecheckAt:
 
 
 Input = (Start | Tick | Done | Snooze | Skip | BreakNow | Quit | RecheckAt | Pause | Resume
-         | TimeAway | ClockJump)
+         | TimeAway | ClockJump | Idle)
 
 
 # ---- actions --------------------------------------------------------------

@@ -43,13 +43,22 @@ The rules
    so every deadline moves with it: no burst of prompts after a jump
    forward, no prompt lost after a jump back. It is recorded as
    ``clock_jump``.
-12. ``RecheckAt(t)`` asks for a workspace re-check reminder at ``t``. It is a
+12. ``Idle(s)`` reports the seconds since the last keyboard or mouse input,
+   sampled by the app at every wake-up when it can. No input for
+   ``break_duration`` means the user is away (AWAY): no prompts, no
+   reminders, and a pending prompt is dropped. When input resumes, the
+   absence is recorded as a ``natural_break`` with its length and a fresh
+   countdown starts from the moment the user came back. So that a natural
+   break is noticed without polling, the deadline includes the moment the
+   user would have been idle for ``break_duration``; while away, it asks for
+   a look every ``AWAY_POLL`` seconds, so the return shows soon.
+15. ``RecheckAt(t)`` asks for a workspace re-check reminder at ``t``. It is a
    quiet notice: it fires only while COUNTING (never during a prompt or
    snooze), and no sooner than ``RECHECK_GAP`` after a prompt ended. It fires
    once; the app asks again for the next one.
-13. Timers that fell due before an input are fired before it is applied, so
+16. Timers that fell due before an input are fired before it is applied, so
    the user always answers the state the app was really in.
-14. After every input the deadline lies strictly after that input's time, so
+17. After every input the deadline lies strictly after that input's time, so
    the caller can never be asked to wake up in the past.
 
 All timed rules live in ``_TIMERS`` and all user inputs in ``_TRANSITIONS``,
@@ -65,6 +74,7 @@ from .events import (
     BreakNow,
     ClockJump,
     Done,
+    Idle,
     Input,
     NoticeKind,
     Notify,
@@ -86,6 +96,7 @@ from .events import (
 
 
 RECHECK_GAP = 120.0  # seconds of calm after a prompt before a re-check notice
+AWAY_POLL = 15.0  # while away, how soon a return shows (nobody is at the computer to pay for it)
 
 
 @dataclass(frozen=True)
@@ -124,6 +135,9 @@ class Scheduler:
         self._prompted_at = 0.0
         self._snoozes = 0
         self._recheck_at: float | None = None
+        self._last_input: float | None = None  # known only with activity detection
+        self._away_since: float | None = None
+        self._away_prompt: dict | None = None  # the prompt dropped by going away
 
     # ---- public ---------------------------------------------------------
 
@@ -134,7 +148,7 @@ class Scheduler:
             return Step((), None)
         actions: list[Action] = []
         before = self.state
-        if isinstance(event, (ClockJump, TimeAway)):
+        if type(event) in _EXPLAIN:
             # These explain the time that passed, so they come before any
             # timer that seems to have fallen due in it.
             self._now = event.now if isinstance(event, ClockJump) else max(self._now, event.now)
@@ -145,7 +159,7 @@ class Scheduler:
         # Timers that fell due before this input happened come first: the
         # user answers the state the app was really in.
         self._fire_due_timers(actions)
-        if not isinstance(event, (Tick, ClockJump, TimeAway)):
+        if not isinstance(event, Tick) and type(event) not in _EXPLAIN:
             handler = _TRANSITIONS.get((self.state, type(event)))
             if handler is None:
                 actions.append(Rejected(_rejection(self.state, event)))
@@ -173,8 +187,18 @@ class Scheduler:
         """When to wake the core next; None if only an input can change anything."""
         if self.state in (None, State.STOPPED):
             return None
-        due = min(self._due, self._recheck_due())
+        due = min(self._due, self._recheck_due(), self._idle_check())
         return None if due == math.inf else due
+
+    def _idle_check(self) -> float:
+        """When the user would count as away if no input comes meanwhile;
+        while away, when to look again for their return."""
+        if self.state is State.AWAY:
+            return self._now + AWAY_POLL
+        if self.state not in _ANSWERING + (State.COUNTING,) or self._last_input is None:
+            return math.inf
+        at = self._last_input + self.config.break_duration
+        return at if at > self._now else math.inf
 
     def snapshot(self) -> Snapshot:
         pending = self.state in (State.PENDING, State.SNOOZED)
@@ -241,7 +265,26 @@ class Scheduler:
     def _open_prompt(self) -> dict | None:
         if self.state in (State.PENDING, State.SNOOZED):
             return {"prompt": self._prompt_id}
+        if self.state is State.AWAY:
+            return self._away_prompt
         return None
+
+    def _idle(self, event: Idle, actions: list[Action]) -> None:
+        last_input = self._now - max(0.0, event.seconds)
+        if self.state is State.AWAY:
+            if last_input > self._away_since + 1.0:  # input again: back
+                actions.append(Record("natural_break", self._now,
+                                      seconds=last_input - self._away_since,
+                                      detail=self._away_prompt))
+                self._away_since = self._away_prompt = None
+                self._count_down(actions)
+                self._due = max(last_input + self.config.interval, self._now + 1.0)
+        elif self.state is not State.PAUSED and event.seconds >= self.config.break_duration:
+            self._away_prompt = self._open_prompt()
+            self._away_since = last_input
+            self.state = State.AWAY
+            self._due = math.inf
+        self._last_input = last_input
 
     def _pause(self, event: Pause, actions: list[Action]) -> None:
         if event.until is not None and event.until <= self._now:
@@ -249,6 +292,7 @@ class Scheduler:
             return
         length = None if event.until is None else event.until - self._now
         actions.append(Record("paused", self._now, seconds=length, detail=self._open_prompt()))
+        self._away_since = self._away_prompt = None
         self.state = State.PAUSED
         self._due = math.inf if event.until is None else event.until
 
@@ -257,7 +301,7 @@ class Scheduler:
         self._count_down(actions)
 
     def _away(self, event: TimeAway, actions: list[Action]) -> None:
-        if self.state is State.PAUSED or event.seconds <= 0:
+        if self.state in (State.PAUSED, State.AWAY) or event.seconds <= 0:
             return
         if event.seconds >= self.config.break_duration:
             actions.append(Record("natural_break", self._now, seconds=event.seconds,
@@ -270,11 +314,15 @@ class Scheduler:
         actions.append(Record("clock_jump", self._now, seconds=event.seconds))
         self._due += event.seconds
         self._prompted_at += event.seconds
+        for name in ("_last_input", "_away_since"):
+            if getattr(self, name) is not None:
+                setattr(self, name, getattr(self, name) + event.seconds)
         if self._recheck_at is not None:
             self._recheck_at += event.seconds
 
     def _quit(self, event: Quit, actions: list[Action]) -> None:
         actions.append(Record("app_stopped", self._now, detail=self._open_prompt()))
+        self._away_prompt = None
         self.state = State.STOPPED
 
     # ---- timers ---------------------------------------------------------
@@ -317,6 +365,7 @@ def _rejection(state: State | None, event: Input) -> str:
 
 
 _ANSWERING = (State.PENDING, State.SNOOZED)
+_RUNNING = (State.COUNTING, *_ANSWERING, State.PAUSED, State.AWAY)
 
 _TRANSITIONS = {
     (None, Start): Scheduler._start,
@@ -326,10 +375,11 @@ _TRANSITIONS = {
     **{(s, Snooze): Scheduler._snooze for s in _ANSWERING},
     (State.COUNTING, BreakNow): Scheduler._early_break,
     **{(s, RecheckAt): Scheduler._set_recheck for s in (State.COUNTING, *_ANSWERING)},
-    **{(s, Quit): Scheduler._quit for s in (State.COUNTING, *_ANSWERING, State.PAUSED)},
-    **{(s, Pause): Scheduler._pause for s in (State.COUNTING, *_ANSWERING, State.PAUSED)},
+    **{(s, Quit): Scheduler._quit for s in _RUNNING},
+    **{(s, Pause): Scheduler._pause for s in _RUNNING},
     (State.PAUSED, Resume): Scheduler._resume,
     (State.PAUSED, RecheckAt): Scheduler._set_recheck,
+    (State.AWAY, RecheckAt): Scheduler._set_recheck,
 }
 
 _TIMERS = {
@@ -339,4 +389,5 @@ _TIMERS = {
     State.PAUSED: Scheduler._auto_resume,
 }
 
-_EXPLAIN = {TimeAway: Scheduler._away, ClockJump: Scheduler._clock_jump}
+# Inputs that explain the time that passed: applied before any timer fires.
+_EXPLAIN = {TimeAway: Scheduler._away, ClockJump: Scheduler._clock_jump, Idle: Scheduler._idle}

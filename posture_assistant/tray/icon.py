@@ -64,7 +64,9 @@ class Tray:
     def show(self, view: TrayView) -> None:
         old, self._view = self._view, view
         if view.state != old.state:
-            self._icon.icon = icon_image(view.state, opaque=self._opaque)
+            # Away looks like paused: nothing is counting.
+            art = "paused" if view.state == "away" else view.state
+            self._icon.icon = icon_image(art, opaque=self._opaque)
         if view.tooltip != old.tooltip:
             self._icon.title = view.tooltip
         if (view.pending, view.snoozes, view.paused) != (old.pending, old.snoozes, old.paused) \

@@ -120,6 +120,9 @@ class Panel:
             self.headline.configure(text="Time to stand up and stretch")
             self.detail.configure(text=status.get("suggestion") or "")
             self.root.attributes("-topmost", True)
+        elif state == "away":
+            self.headline.configure(text="Welcome back")
+            self.detail.configure(text="Your time away counts as a natural break.")
         elif state == "paused":
             until = status.get("paused_until")
             self.headline.configure(text=f"Paused until {until[11:16]}" if until

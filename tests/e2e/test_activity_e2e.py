@@ -1,0 +1,48 @@
+"""Activity detection on a real X server: idle time, natural breaks, input."""
+from __future__ import annotations
+
+import time
+
+from .conftest import wait_for
+
+
+def test_idle_time_makes_a_natural_break_shown_in_status(desktop, posture):
+    app = posture(POSTURE_BREAK_INTERVAL="1h", POSTURE_BREAK_DURATION="2s").start()
+    assert app.status()["activity_detection"] == "X11 (XScreenSaver)"
+    desktop.xdotool("mousemove_relative", "--", "3", "3")  # start from fresh input
+    # Nobody touches anything: after 2 s the user counts as away.
+    app.wait_state("away", timeout=10)
+    time.sleep(1)
+    desktop.xdotool("mousemove_relative", "--", "-3", "-3")  # back at the desk
+    status = wait_for(lambda: (lambda s: s if s["state"] == "counting" else None)(app.status()),
+                      10, what="the return to be noticed")
+    assert status["today"]["natural"] == 1
+    rows = [(k, s) for k, s in app.events() if k == "natural_break"]
+    assert len(rows) == 1 and rows[0][1] >= 2.5
+    # The countdown restarted at the return: a full interval ahead.
+    assert status["seconds_to_next_break"] > 3590
+
+
+def test_pointer_movement_counts_as_activity(desktop, posture):
+    app = posture(POSTURE_BREAK_INTERVAL="1h", POSTURE_BREAK_DURATION="2s").start()
+    for _ in range(8):
+        desktop.xdotool("mousemove_relative", "--", "2", "0")
+        time.sleep(0.5)
+        desktop.xdotool("mousemove_relative", "--", "-2", "0")
+        assert app.status()["state"] == "counting"
+    assert "natural_break" not in app.kinds()
+
+
+def test_a_prompt_due_while_away_is_dropped_not_shown(desktop, posture):
+    before = len(desktop.notifications())
+    app = posture(POSTURE_BREAK_INTERVAL="3s", POSTURE_BREAK_DURATION="1s").start()
+    app.wait_state("away", timeout=10)
+    time.sleep(3.5)  # the prompt falls due while away
+    assert app.status()["state"] == "away"
+    assert "prompted" not in app.kinds()
+    desktop.xdotool("mousemove_relative", "--", "1", "1")
+    # Noticed by the app's own look while away, not by a status request.
+    wait_for(lambda: "natural_break" in app.kinds(), 20, interval=0.2,
+             what="the natural break")
+    assert "Time to stand up and stretch" not in [
+        n["summary"] for n in desktop.notifications()[before:]]
