@@ -1,0 +1,135 @@
+"""Thirty simulated days of a person at a computer, through the pure core.
+
+The simulated user comes and goes, answers some prompts late and ignores
+others, and the machine sleeps and has its clock set now and then. The app is
+modelled as it runs: it wakes at the core's deadline or at least once a
+minute, reports suspends and clock jumps first, then idle time, then ticks.
+"""
+from __future__ import annotations
+
+import random
+import time
+
+import pytest
+
+from posture_assistant.core.events import (
+    ClockJump, Done, Idle, NoticeKind, Notify, Pause, Record, Resume, Skip, Snooze, Start,
+    State, StateChanged, Tick, TimeAway,
+)
+from posture_assistant.core.scheduler import Scheduler, SchedulerConfig
+
+HOUR, MIN, DAY = 3600.0, 60.0, 86400.0
+T0 = 1_790_000_000.0
+STAND_UP = (NoticeKind.PROMPT, NoticeKind.REMINDER, NoticeKind.SNOOZE_OVER)
+
+
+class World:
+    def __init__(self, seed: int):
+        self.rng = random.Random(seed)
+        self.config = SchedulerConfig(interval=HOUR, reminder_interval=10 * MIN,
+                                      max_snoozes=2, break_duration=3 * MIN)
+        self.core = Scheduler(self.config)
+        self.real = T0  # real time; the wall clock may differ by `offset`
+        self.offset = 0.0
+        self.present = True
+        self.last_input = T0
+        self.away_until = 0.0
+        self.pending_answer: tuple[float, str] | None = None
+        self.log: list[tuple[float, object, tuple]] = []
+        self.paused = self.away = False
+        self.since_reset = 0.0  # seconds of presence since the last prompt or break
+
+    @property
+    def wall(self) -> float:
+        return self.real + self.offset
+
+    def feed(self, event) -> tuple:
+        step = self.core.handle(event)
+        self.log.append((self.real, event, step.actions))
+        self.check(event, step)
+        return step
+
+    def check(self, event, step) -> None:
+        stand_ups = [a for a in step.actions if isinstance(a, Notify) and a.kind in STAND_UP]
+        assert len(stand_ups) <= 1, "a burst of prompts"
+        for a in step.actions:
+            if isinstance(a, StateChanged):
+                self.away = a.state is State.AWAY
+            if isinstance(a, Record) and a.kind == "paused":
+                self.paused = True
+            if isinstance(a, Record) and a.kind == "resumed":
+                self.paused = False
+            if isinstance(a, Record) and a.kind in ("prompted", "natural_break", "resumed",
+                                                    "done", "skipped", "paused"):
+                self.since_reset = 0.0
+        if any(isinstance(a, Notify) and a.kind is NoticeKind.PROMPT for a in step.actions):
+            assert not self.paused and not self.away, "a prompt while paused or away"
+            idle = self.real - self.last_input
+            assert idle < self.config.break_duration, "a prompt while the user was away"
+        if step.deadline is not None:
+            assert step.deadline > event.now
+
+    def run(self, days: int) -> None:
+        self.feed(Start(self.wall))
+        end = T0 + days * DAY
+        while self.real < end:
+            deadline = self.core.deadline
+            wake = self.wall + 60 if deadline is None else min(deadline, self.wall + 60)
+            step_real = max(0.5, wake - self.wall)
+            self.advance(step_real)
+
+    def advance(self, seconds: float) -> None:
+        rng = self.rng
+        self.real += seconds
+        # The person.
+        if self.present:
+            self.since_reset += seconds
+            self.last_input = self.real - rng.uniform(0, 30)
+            if rng.random() < 0.01:  # gets up
+                self.present = False
+                self.away_until = self.real + rng.choice([60, 120, 600, 3600, 5 * HOUR])
+        elif self.real >= self.away_until:
+            self.present = True
+            self.last_input = self.real
+        # The machine: a suspend, a clock step, or a pause now and then.
+        roll = rng.random()
+        if roll < 0.002:
+            slept = rng.choice([30 * MIN, 8 * HOUR])
+            self.real += slept
+            self.last_input = self.real
+            self.feed(TimeAway(self.wall, slept))
+        elif roll < 0.004:
+            jump = rng.choice([-HOUR, HOUR])
+            self.offset += jump
+            self.feed(ClockJump(self.wall, jump))
+        elif roll < 0.005 and self.present:
+            self.feed(Pause(self.wall, self.wall + rng.choice([30 * MIN, 2 * HOUR])))
+        elif roll < 0.006 and self.core.state is State.PAUSED:
+            self.feed(Resume(self.wall))
+        # The app: idle first, then time.
+        self.feed(Idle(self.wall, max(0.0, self.real - self.last_input)))
+        self.feed(Tick(self.wall))
+        # The person answers a pending prompt, sometimes late.
+        if self.core.state is State.PENDING and self.present:
+            choice = rng.random()
+            if choice < 0.6:
+                self.feed(Done(self.wall))
+            elif choice < 0.75:
+                self.feed(Snooze(self.wall, 5 * MIN))
+            elif choice < 0.85:
+                self.feed(Skip(self.wall))
+        # Every full interval at the computer ends in a prompt or a break.
+        if self.present and self.core.state is State.COUNTING:
+            assert self.since_reset <= HOUR + 5 * MIN, "an hour went by with no prompt"
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_thirty_days_keep_every_promise(seed):
+    started = time.perf_counter()
+    world = World(seed)
+    world.run(days=30)
+    kinds = [a.kind for _, _, actions in world.log for a in actions if isinstance(a, Record)]
+    assert kinds.count("prompted") > 100
+    assert kinds.count("natural_break") > 10
+    assert kinds.count("clock_jump") > 0 and kinds.count("paused") > 0
+    assert time.perf_counter() - started < 5
