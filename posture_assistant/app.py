@@ -23,9 +23,9 @@ from typing import Any, Callable
 from . import APP_NAME
 from .content import Suggestion
 from .control import Server
-from . import checklist, clockwatch
+from . import checklist, clockwatch, hours
 from .core.events import (
-    BreakNow, ClockJump, Done, Idle, NoticeKind, Notify, Pause, Quit, RecheckAt, Record, Rejected,
+    BreakNow, ClockJump, Done, Hours, Idle, NoticeKind, Notify, Pause, Quit, RecheckAt, Record, Rejected,
     Resume, Skip, Snooze, Start, State, Step, Tick, TimeAway,
 )
 from .core.scheduler import Scheduler, SchedulerConfig
@@ -144,6 +144,7 @@ class App:
     def _loop(self) -> None:
         now = time.time()
         self._apply(self.core.handle(Start(now)))
+        self._report_hours(now)
         self._sample_idle(now)
         self._offer_checklist(now)
         self._apply(self.core.handle(RecheckAt(now, self._recheck_at())))
@@ -160,6 +161,7 @@ class App:
                 self._apply(self.core.handle(ClockJump(now, change.jump)))
             if change.away:
                 self._apply(self.core.handle(TimeAway(now, change.away)))
+            self._report_hours(now)
             self._sample_idle(now)
             if command is None:
                 self._apply(self.core.handle(Tick(now)))
@@ -273,6 +275,8 @@ class App:
             return f"Snoozed: break in {left} · {breaks}"
         if snap.state is State.AWAY:
             return f"Away: a natural break · {breaks}"
+        if snap.state is State.OFF_HOURS:
+            return f"Outside working hours · {breaks}"
         if snap.state is State.PAUSED:
             until = (datetime.fromtimestamp(snap.paused_until).strftime("%H:%M")
                      if snap.paused_until else "you resume")
@@ -292,7 +296,8 @@ class App:
             snooze_options=self.settings.snooze_options,
             suggestion=self.suggestion(snap.prompt_id) if pending else None,
             tray=self.tray.backend if self.tray else None, notifications=notifications,
-            activity_detection=self.activity_detection)
+            activity_detection=self.activity_detection,
+            working_hours=str(self.settings.working_hours or "always"))
 
     def _confirmation(self, name: str, event: Any) -> str:
         snap = self.core.snapshot()
@@ -342,6 +347,11 @@ class App:
         # Reap it when it closes, so no zombie is left behind.
         threading.Thread(target=child.wait, daemon=True).start()
         return True
+
+    def _report_hours(self, now: float) -> None:
+        if self.settings.working_hours is not None:
+            inside, until = hours.where(now, self.settings.working_hours)
+            self._apply(self.core.handle(Hours(now, inside, until)))
 
     def _sample_idle(self, now: float) -> None:
         """Tell the core how long the user has been idle, when we can know."""

@@ -20,6 +20,7 @@ from pydantic_settings import (
 
 from . import APP_ID
 from .durations import format_duration, parse_duration
+from .hours import WorkingHours, parse_working_hours
 from .tomlfile import read_toml
 
 ENV_PREFIX = "POSTURE_"
@@ -55,7 +56,8 @@ _toml_file: ContextVar[Path | None] = ContextVar("toml_file", default=None)
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, case_sensitive=False,
-                                      extra="ignore", validate_default=True)
+                                      extra="ignore", validate_default=True,
+                                      arbitrary_types_allowed=True)
 
     break_interval: Duration = Field(3600.0, description="Time between prompts.")
     break_duration: Duration = Field(180.0, description="How long a suggested break lasts.")
@@ -68,6 +70,9 @@ class Settings(BaseSettings):
     notifications: bool = Field(True, description="Show desktop notifications.")
     data_dir: Path = Field(default_factory=lambda: platformdirs.user_data_path(APP_ID),
                            description="Where the break database lives.")
+    working_hours: Annotated[WorkingHours | None, NoDecode,
+                             BeforeValidator(parse_working_hours)] = Field(
+        None, description="When prompts may come, per weekday; empty means always.")
     checklist_reminder: Duration = Field(
         30 * 86400.0, description="How long after a workspace check to suggest the next one.")
     tray_backend: Literal["auto", "xorg", "gtk", "appindicator", "none"] = Field(
@@ -195,6 +200,8 @@ def _explain(error: ValidationError, env: dict, data: dict, path: Path) -> str:
 
 
 def show_value(value: Any) -> str:
+    if value is None:
+        return "always"
     if isinstance(value, float):
         return format_duration(value)
     if isinstance(value, list):

@@ -26,7 +26,8 @@ def build_status(*, now: float, counts: dict[str, int], data_dir: str, running: 
                  snoozes_left: int = 0,
                  snooze_options: list[float] | None = None, suggestion: str | None = None,
                  tray: str | None = None, notifications: str | None = None,
-                 activity_detection: str | None = None) -> dict[str, Any]:
+                 activity_detection: str | None = None,
+                 working_hours: str | None = None) -> dict[str, Any]:
     return {
         "running": running,
         "pid": pid,
@@ -43,6 +44,7 @@ def build_status(*, now: float, counts: dict[str, int], data_dir: str, running: 
         "tray": tray,
         "notifications": notifications,
         "activity_detection": activity_detection,
+        "working_hours": working_hours,
         "data_dir": data_dir,
     }
 
@@ -61,6 +63,8 @@ def describe_status(status: dict[str, Any]) -> str:
         if status["state"] == "pending":
             lines.append(f"A break is due now: {status['suggestion']}")
             lines.append(f"Answer with `{PROG} done`, `{PROG} snooze` or `{PROG} skip`.")
+        elif status["state"] == "off_hours":
+            lines.append(f"Outside working hours ({status['working_hours']}): no prompts.")
         elif status["state"] == "away":
             lines.append("You are away: a natural break is under way.")
         elif status["state"] == "paused":

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from posture_assistant.core.events import (
-    BreakNow, ClockJump, Done, Idle, NoticeKind, Notify, Pause, Quit, RecheckAt, Record, Rejected,
+    BreakNow, ClockJump, Done, Hours, Idle, NoticeKind, Notify, Pause, Quit, RecheckAt, Record, Rejected,
     Resume, Skip, Snooze, Start, State, StateChanged, Tick, TimeAway,
 )
 from posture_assistant.core.scheduler import AWAY_POLL, RECHECK_GAP, Scheduler, SchedulerConfig
@@ -180,7 +180,7 @@ def test_bad_config_is_refused():
 STAND_UP = (NoticeKind.PROMPT, NoticeKind.REMINDER, NoticeKind.SNOOZE_OVER)
 ANSWER = st.sampled_from(["tick", "tick", "tick", "done", "skip", "snooze", "break", "recheck",
                           "pause", "pause-forever", "resume", "away", "jump", "idle", "idle",
-                          "active"])
+                          "active", "hours-in", "hours-out"])
 STEP = st.tuples(ANSWER, st.floats(min_value=0, max_value=3 * HOUR, allow_nan=False),
                  st.floats(min_value=1, max_value=HOUR, allow_nan=False))
 
@@ -208,6 +208,8 @@ def run(script, interval, reminder, max_snoozes):
             event = Idle(now, length * 2)
         elif kind == "active":
             event = Idle(now, 0.5)
+        elif kind in ("hours-in", "hours-out"):
+            event = Hours(now, kind == "hours-in", now + length)
         elif kind == "jump":
             now += length - HOUR / 2  # the clock moves by -30 min .. +30 min
             event = ClockJump(now, length - HOUR / 2)
@@ -234,8 +236,10 @@ def test_invariants(script, interval, reminder, max_snoozes):
     open_prompts: set[int] = set()
     ended: dict[int, int] = {}
     snoozes: dict[int, int] = {}
-    paused = away = False
+    paused = away = off_hours = False
     for event, step in log:
+        if isinstance(event, Hours):
+            off_hours = not event.inside
         for action in step.actions:
             if isinstance(action, StateChanged):
                 away = action.state is State.AWAY
@@ -245,7 +249,8 @@ def test_invariants(script, interval, reminder, max_snoozes):
         # No burst: at most one "stand up" notification per wake-up.
         assert sum(isinstance(a, Notify) and a.kind in STAND_UP for a in step.actions) <= 1
         kinds = [a.kind for a in step.actions if isinstance(a, Record)]
-        if isinstance(event, TimeAway) and event.seconds >= 180 and not (paused or away):
+        if isinstance(event, TimeAway) and event.seconds >= 180 and not (paused or away
+                                                                          or off_hours):
             assert "natural_break" in kinds
         for action in step.actions:
             if not isinstance(action, Record):
@@ -256,8 +261,8 @@ def test_invariants(script, interval, reminder, max_snoozes):
             elif action.kind == "resumed":
                 paused = False
             if action.kind == "prompted":
-                # Never two prompts pending, and none while paused or away.
-                assert not open_prompts and not paused and not away
+                # Never two prompts pending; none while paused, away or off hours.
+                assert not open_prompts and not paused and not away and not off_hours
                 open_prompts.add(prompt)
             elif action.kind == "snoozed":
                 snoozes[prompt] = snoozes.get(prompt, 0) + 1
@@ -415,3 +420,26 @@ def test_short_idle_is_still_time_at_the_computer():
     for minute in range(0, 61, 2):
         step = s.handle(Idle(T0 + minute * MIN, 100))
     assert NoticeKind.PROMPT in notices(step) or s.snapshot().state is State.PENDING
+
+
+
+def test_outside_working_hours_nothing_prompts_and_inside_starts_fresh():
+    s, _ = make()
+    s.handle(Tick(T0 + HOUR))  # a prompt is pending
+    step = s.handle(Hours(T0 + HOUR + 60, False, T0 + 16 * HOUR))
+    assert [(a.kind, a.detail) for a in step.actions if isinstance(a, Record)] == [
+        ("skipped", {"prompt": 1, "off_hours": True})]
+    assert s.snapshot().state is State.OFF_HOURS and step.deadline == T0 + 16 * HOUR
+    assert s.handle(Tick(T0 + 10 * HOUR)).actions == ()
+    step = s.handle(Hours(T0 + 16 * HOUR, True, T0 + 24 * HOUR))
+    assert StateChanged(State.COUNTING) in step.actions
+    assert step.deadline == T0 + 17 * HOUR
+
+
+def test_a_pause_that_ends_outside_working_hours_leads_off_hours():
+    s, _ = make()
+    s.handle(Pause(T0 + 1, T0 + HOUR))
+    s.handle(Hours(T0 + 2, False, T0 + 10 * HOUR))
+    assert s.snapshot().state is State.PAUSED
+    step = s.handle(Tick(T0 + HOUR))
+    assert s.snapshot().state is State.OFF_HOURS and step.deadline == T0 + 10 * HOUR

@@ -118,7 +118,10 @@ class World:
                 self.feed(Snooze(self.wall, 5 * MIN))
             elif choice < 0.85:
                 self.feed(Skip(self.wall))
-        # Every full interval at the computer ends in a prompt or a break.
+        # Every full interval at the computer, inside working hours, ends in a
+        # prompt or a break.
+        if self.core.state is State.OFF_HOURS:
+            self.since_reset = 0.0
         if self.present and self.core.state is State.COUNTING:
             assert self.since_reset <= HOUR + 5 * MIN, "an hour went by with no prompt"
 
@@ -133,3 +136,44 @@ def test_thirty_days_keep_every_promise(seed):
     assert kinds.count("natural_break") > 10
     assert kinds.count("clock_jump") > 0 and kinds.count("paused") > 0
     assert time.perf_counter() - started < 5
+
+
+def test_thirty_days_with_working_hours_across_a_dst_change():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from posture_assistant.core.events import Hours
+    from posture_assistant.hours import parse_working_hours, where
+
+    berlin = ZoneInfo("Europe/Berlin")
+    hours = parse_working_hours("mon-fri 08:00-12:00, 13:00-17:30; sat 10:00-12:00")
+    world = World(7)
+    # Start on 2026-10-10, so the 30 days include the end of summer time.
+    world.real = datetime(2026, 10, 10, 7, 0, tzinfo=berlin).timestamp()
+    world.last_input = world.real
+    checked = world.check
+
+    def check(event, step):
+        checked(event, step)
+        if any(isinstance(a, Notify) and a.kind is NoticeKind.PROMPT for a in step.actions):
+            assert where(event.now, hours, berlin)[0], "a prompt outside working hours"
+
+    world.check = check
+    advance = world.advance
+
+    def advance_with_hours(seconds):
+        inside, until = where(world.wall + seconds, hours, berlin)
+        world.real += seconds
+        world.feed(Hours(world.wall, inside, until))
+        world.real -= seconds
+        advance(seconds)
+
+    world.advance = advance_with_hours
+    world.feed(Start(world.wall))
+    end = world.real + 30 * DAY
+    while world.real < end:
+        deadline = world.core.deadline
+        wake = world.wall + 60 if deadline is None else min(deadline, world.wall + 60)
+        world.advance(max(0.5, wake - world.wall))
+    kinds = [a.kind for _, _, actions in world.log for a in actions if isinstance(a, Record)]
+    assert kinds.count("prompted") > 20

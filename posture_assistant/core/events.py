@@ -16,6 +16,7 @@ class State(enum.Enum):
     SNOOZED = "snoozed"  # a prompt was put off; it comes back at snooze end
     PAUSED = "paused"  # no prompts until a set time, or until resumed
     AWAY = "away"  # no input for break_duration: a natural break is under way
+    OFF_HOURS = "off_hours"  # outside working hours: no prompts
     STOPPED = "stopped"  # the app has quit; every input is ignored
 
 
@@ -69,6 +70,15 @@ class Idle:
 
 
 @dataclass(frozen=True)
+class Hours:
+    """Inside working hours or not, and until when (the app works out local time)."""
+
+    now: float
+    inside: bool
+    until: float
+
+
+@dataclass(frozen=True)
 class Pause:
     now: float
     until: float | None  # None: until resumed
@@ -105,7 +115,7 @@ class RecheckAt:
 
 
 Input = (Start | Tick | Done | Snooze | Skip | BreakNow | Quit | RecheckAt | Pause | Resume
-         | TimeAway | ClockJump | Idle)
+         | TimeAway | ClockJump | Idle | Hours)
 
 
 # ---- actions --------------------------------------------------------------

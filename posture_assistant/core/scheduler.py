@@ -52,13 +52,19 @@ The rules
    break is noticed without polling, the deadline includes the moment the
    user would have been idle for ``break_duration``; while away, it asks for
    a look every ``AWAY_POLL`` seconds, so the return shows soon.
-15. ``RecheckAt(t)`` asks for a workspace re-check reminder at ``t``. It is a
+15. ``Hours(inside, until)`` tells the core about working hours (without
+   them it is always inside). Outside (OFF_HOURS) there are no prompts; a
+   pending prompt ends as ``skipped`` marked off-hours. Back inside, a fresh
+   countdown starts. The deadline includes ``until``, so the app wakes at
+   each boundary to say what comes next. A pause that ends outside working
+   hours leads to OFF_HOURS.
+18. ``RecheckAt(t)`` asks for a workspace re-check reminder at ``t``. It is a
    quiet notice: it fires only while COUNTING (never during a prompt or
    snooze), and no sooner than ``RECHECK_GAP`` after a prompt ended. It fires
    once; the app asks again for the next one.
-16. Timers that fell due before an input are fired before it is applied, so
+19. Timers that fell due before an input are fired before it is applied, so
    the user always answers the state the app was really in.
-17. After every input the deadline lies strictly after that input's time, so
+20. After every input the deadline lies strictly after that input's time, so
    the caller can never be asked to wake up in the past.
 
 All timed rules live in ``_TIMERS`` and all user inputs in ``_TRANSITIONS``,
@@ -74,6 +80,7 @@ from .events import (
     BreakNow,
     ClockJump,
     Done,
+    Hours,
     Idle,
     Input,
     NoticeKind,
@@ -138,6 +145,8 @@ class Scheduler:
         self._last_input: float | None = None  # known only with activity detection
         self._away_since: float | None = None
         self._away_prompt: dict | None = None  # the prompt dropped by going away
+        self._inside = True  # working hours
+        self._hours_change = math.inf
 
     # ---- public ---------------------------------------------------------
 
@@ -187,15 +196,18 @@ class Scheduler:
         """When to wake the core next; None if only an input can change anything."""
         if self.state in (None, State.STOPPED):
             return None
-        due = min(self._due, self._recheck_due(), self._idle_check())
+        due = min(self._due, self._recheck_due(), self._idle_check(), self._hours_check())
         return None if due == math.inf else due
+
+    def _hours_check(self) -> float:
+        return self._hours_change if self._hours_change > self._now else math.inf
 
     def _idle_check(self) -> float:
         """When the user would count as away if no input comes meanwhile;
         while away, when to look again for their return."""
         if self.state is State.AWAY:
             return self._now + AWAY_POLL
-        if self.state not in _ANSWERING + (State.COUNTING,) or self._last_input is None:
+        if self.state not in _ACTIVE or self._last_input is None:
             return math.inf
         at = self._last_input + self.config.break_duration
         return at if at > self._now else math.inf
@@ -220,8 +232,27 @@ class Scheduler:
     # ---- transitions ----------------------------------------------------
 
     def _count_down(self, actions: list[Action]) -> None:
+        if not self._inside:
+            self.state, self._due = State.OFF_HOURS, math.inf
+            return
         self.state = State.COUNTING
         self._due = self._now + self.config.interval
+
+    def _hours(self, event: Hours, actions: list[Action]) -> None:
+        was_inside, self._inside, self._hours_change = self._inside, event.inside, event.until
+        if self.state is State.PAUSED or was_inside == event.inside:
+            return
+        if event.inside and self.state is State.OFF_HOURS:
+            self._count_down(actions)
+        elif not event.inside:
+            prompt = self._open_prompt()
+            if prompt is not None and self.state is not State.AWAY:
+                actions.append(Record("skipped", self._now, detail={**prompt, "off_hours": True}))
+            elif prompt is not None:  # gone home: the absence was a natural break
+                actions.append(Record("natural_break", self._now,
+                                      seconds=self._now - self._away_since, detail=prompt))
+            self._away_since = self._away_prompt = None
+            self.state, self._due = State.OFF_HOURS, math.inf
 
     def _start(self, event: Start, actions: list[Action]) -> None:
         actions.append(Record("app_started", self._now))
@@ -278,8 +309,9 @@ class Scheduler:
                                       detail=self._away_prompt))
                 self._away_since = self._away_prompt = None
                 self._count_down(actions)
-                self._due = max(last_input + self.config.interval, self._now + 1.0)
-        elif self.state is not State.PAUSED and event.seconds >= self.config.break_duration:
+                if self.state is State.COUNTING:  # counted from the return
+                    self._due = max(last_input + self.config.interval, self._now + 1.0)
+        elif self.state in _ACTIVE and event.seconds >= self.config.break_duration:
             self._away_prompt = self._open_prompt()
             self._away_since = last_input
             self.state = State.AWAY
@@ -301,7 +333,7 @@ class Scheduler:
         self._count_down(actions)
 
     def _away(self, event: TimeAway, actions: list[Action]) -> None:
-        if self.state in (State.PAUSED, State.AWAY) or event.seconds <= 0:
+        if self.state not in _ACTIVE or event.seconds <= 0:
             return
         if event.seconds >= self.config.break_duration:
             actions.append(Record("natural_break", self._now, seconds=event.seconds,
@@ -365,7 +397,8 @@ def _rejection(state: State | None, event: Input) -> str:
 
 
 _ANSWERING = (State.PENDING, State.SNOOZED)
-_RUNNING = (State.COUNTING, *_ANSWERING, State.PAUSED, State.AWAY)
+_ACTIVE = (State.COUNTING, *_ANSWERING)  # the user is at the computer, within hours
+_RUNNING = (*_ACTIVE, State.PAUSED, State.AWAY, State.OFF_HOURS)
 
 _TRANSITIONS = {
     (None, Start): Scheduler._start,
@@ -380,6 +413,7 @@ _TRANSITIONS = {
     (State.PAUSED, Resume): Scheduler._resume,
     (State.PAUSED, RecheckAt): Scheduler._set_recheck,
     (State.AWAY, RecheckAt): Scheduler._set_recheck,
+    (State.OFF_HOURS, RecheckAt): Scheduler._set_recheck,
 }
 
 _TIMERS = {
@@ -390,4 +424,5 @@ _TIMERS = {
 }
 
 # Inputs that explain the time that passed: applied before any timer fires.
-_EXPLAIN = {TimeAway: Scheduler._away, ClockJump: Scheduler._clock_jump, Idle: Scheduler._idle}
+_EXPLAIN = {TimeAway: Scheduler._away, ClockJump: Scheduler._clock_jump, Idle: Scheduler._idle,
+            Hours: Scheduler._hours}

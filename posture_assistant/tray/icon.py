@@ -64,8 +64,8 @@ class Tray:
     def show(self, view: TrayView) -> None:
         old, self._view = self._view, view
         if view.state != old.state:
-            # Away looks like paused: nothing is counting.
-            art = "paused" if view.state == "away" else view.state
+            # Away and off hours look like paused: nothing is counting.
+            art = "paused" if view.state in ("away", "off_hours") else view.state
             self._icon.icon = icon_image(art, opaque=self._opaque)
         if view.tooltip != old.tooltip:
             self._icon.title = view.tooltip

@@ -120,6 +120,9 @@ class Panel:
             self.headline.configure(text="Time to stand up and stretch")
             self.detail.configure(text=status.get("suggestion") or "")
             self.root.attributes("-topmost", True)
+        elif state == "off_hours":
+            self.headline.configure(text="Outside working hours")
+            self.detail.configure(text="No prompts until your working hours start.")
         elif state == "away":
             self.headline.configure(text="Welcome back")
             self.detail.configure(text="Your time away counts as a natural break.")

@@ -64,3 +64,25 @@ def test_pause_and_resume_from_the_gtk_tray_menu(desktop, posture):
     assert status["paused_until"]
     menu_keys("Down", "Return")  # Resume
     app.wait_state("counting", timeout=10)
+
+
+def _hours_without_now() -> str:
+    from datetime import datetime
+
+    return "mon-sun 13:00-14:00" if datetime.now().hour < 12 else "mon-sun 01:00-02:00"
+
+
+def test_outside_working_hours_there_are_no_prompts(desktop, posture):
+    app = posture(POSTURE_BREAK_INTERVAL="1s", POSTURE_REMINDER_INTERVAL="1s",
+                  POSTURE_WORKING_HOURS=_hours_without_now()).start()
+    time.sleep(2.5)
+    status = app.status()
+    assert status["state"] == "off_hours"
+    assert status["working_hours"].startswith("mon ")
+    assert "prompted" not in app.kinds()
+    assert "Outside working hours" in app.cli("status").stdout
+
+
+def test_inside_working_hours_prompts_come(desktop, posture):
+    app = posture(POSTURE_BREAK_INTERVAL="1s", POSTURE_WORKING_HOURS="mon-sun 00:00-24:00").start()
+    app.wait_state("pending", timeout=10)
