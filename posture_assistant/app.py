@@ -22,14 +22,15 @@ from typing import Any, Callable
 
 from . import APP_NAME
 from .content import Suggestion
-from .control import Server
+from .control import ControlError, Server
 from . import checklist, clockwatch, hours
 from .core.events import (
-    BreakNow, ClockJump, Done, Hours, Idle, NoticeKind, Notify, Pause, Quit, RecheckAt, Record, Rejected,
+    BreakNow, ClockJump, Done, Fullscreen, Hours, Idle, NoticeKind, Notify, Pause, Quit, RecheckAt, Record, Rejected,
     Resume, Skip, Snooze, Start, State, Step, Tick, TimeAway,
 )
 from .core.scheduler import Scheduler, SchedulerConfig
 from .durations import format_countdown, format_duration
+from .fullscreen import FullscreenSource
 from .idle import IdleSource, Unavailable
 from .notify import Notifier
 from .settings import Settings
@@ -76,7 +77,8 @@ class App:
     def __init__(self, settings: Settings, store: Store, *, tray_backend: str | None,
                  windows: bool, child_argv: list[str], log: Callable[[str], None],
                  suggestions: list[Suggestion],
-                 idle: IdleSource | Unavailable = Unavailable("not set up")) -> None:
+                 idle: IdleSource | Unavailable = Unavailable("not set up"),
+                 fullscreen: FullscreenSource | None = None) -> None:
         self.settings = settings
         self.store = store
         self.log = log
@@ -89,16 +91,23 @@ class App:
             interval=settings.break_interval,
             reminder_interval=settings.reminder_interval,
             max_snoozes=settings.max_snoozes,
-            break_duration=settings.break_duration))
+            break_duration=settings.break_duration,
+            max_deferral=settings.max_deferral))
         self.notifier = Notifier(settings.notifications, log)
         self.tray = Tray(tray_backend, self.post) if tray_backend else None
         self._server: Server | None = None
         self._idle = idle
+        self._fullscreen = fullscreen
+        self._fullscreen_on = False
 
     # ---- entry points ----------------------------------------------------
 
     def run(self) -> int:
-        self._server = Server(self.settings.data_dir, self._on_request)
+        try:
+            self._server = Server(self.settings.data_dir, self._on_request)
+        except (OSError, ControlError) as e:
+            self.log(f"cannot open the command channel ({e}); `posture-assistant status` "
+                     "and the other commands will not reach this app")
         for sig in (signal.SIGTERM, signal.SIGINT, getattr(signal, "SIGHUP", None)):
             if sig is not None:
                 signal.signal(sig, lambda *_: self.post("quit"))
@@ -146,6 +155,7 @@ class App:
         self._apply(self.core.handle(Start(now)))
         self._report_hours(now)
         self._sample_idle(now)
+        self._look_for_fullscreen(now)
         self._offer_checklist(now)
         self._apply(self.core.handle(RecheckAt(now, self._recheck_at())))
         clock = clockwatch.read()
@@ -163,6 +173,7 @@ class App:
                 self._apply(self.core.handle(TimeAway(now, change.away)))
             self._report_hours(now)
             self._sample_idle(now)
+            self._look_for_fullscreen(now)
             if command is None:
                 self._apply(self.core.handle(Tick(now)))
             else:
@@ -364,6 +375,17 @@ class App:
             self.log(f"activity detection unavailable: {self._idle.reason}")
             return
         self._apply(self.core.handle(Idle(now, seconds)))
+
+    def _look_for_fullscreen(self, now: float) -> None:
+        if self._fullscreen is None:
+            return
+        try:
+            on = self._fullscreen.active()
+        except Exception:  # the display went away: stop deferring for good
+            self._fullscreen, on = None, False
+        if on != self._fullscreen_on:
+            self._fullscreen_on = on
+            self._apply(self.core.handle(Fullscreen(now, on)))
 
     @property
     def activity_detection(self) -> str:

@@ -173,6 +173,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             warn(f"{choice.reason}; running without a tray icon. Prompts come as "
                  f"notifications and a window; `{PROG} status` and friends still work.")
     from .app import App
+    from .fullscreen import open_source as fullscreen_source
     from .idle import Unavailable, open_source
 
     idle = open_source()
@@ -189,7 +190,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     if getattr(args, "config", None):
         child += ["--config", str(args.config)]
     app = App(settings, store, tray_backend=backend, windows=not headless,
-              child_argv=child, log=warn, suggestions=suggestions, idle=idle)
+              child_argv=child, log=warn, suggestions=suggestions, idle=idle,
+              fullscreen=None if headless else fullscreen_source())
     return app.run()
 
 

@@ -27,16 +27,21 @@ class ControlError(Exception):
     """str(e) is one line for the user."""
 
 
+SOCKET_PATH_MAX = 100  # AF_UNIX paths are limited to 104 (macOS) or 108 (Linux) bytes
+SOCKET_NAME_LEN = len(f"/{APP_ID}/") + 16 + len(".sock")
+
+
 def runtime_dir() -> Path:
     if sys.platform in ("win32", "darwin"):
         import platformdirs
 
         return platformdirs.user_runtime_path(APP_ID)
     base = os.environ.get("XDG_RUNTIME_DIR")
-    if base and os.path.isdir(base):
+    if base and os.path.isdir(base) and len(base) + SOCKET_NAME_LEN <= SOCKET_PATH_MAX:
         return Path(base) / APP_ID
-    # No runtime dir (a root shell, a minimal session): a per-user directory
-    # in the temp dir, checked for ownership and mode before use.
+    # No runtime dir (a root shell, a minimal session), or one too deep for a
+    # socket path: a per-user directory in the temp dir, checked for
+    # ownership and mode before use.
     return Path(tempfile.gettempdir()) / f"{APP_ID}-{os.getuid()}"
 
 

@@ -70,6 +70,8 @@ class Settings(BaseSettings):
     notifications: bool = Field(True, description="Show desktop notifications.")
     data_dir: Path = Field(default_factory=lambda: platformdirs.user_data_path(APP_ID),
                            description="Where the break database lives.")
+    max_deferral: Duration = Field(
+        1800.0, description="How long a fullscreen window may hold a prompt back.")
     working_hours: Annotated[WorkingHours | None, NoDecode,
                              BeforeValidator(parse_working_hours)] = Field(
         None, description="When prompts may come, per weekday; empty means always.")

@@ -18,7 +18,7 @@ from typing import Callable, Iterable
 
 DB_NAME = "events.sqlite3"
 KINDS = frozenset({"app_started", "app_stopped", "prompted", "reminded", "done", "snoozed",
-                   "skipped", "natural_break", "paused", "resumed", "clock_jump"})
+                   "skipped", "natural_break", "paused", "resumed", "clock_jump", "deferred"})
 
 
 class StoreError(Exception):

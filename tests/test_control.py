@@ -1,6 +1,9 @@
 """The CLI <-> app channel over a real Unix socket."""
 import os
+import shutil
 import stat
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -9,11 +12,13 @@ from posture_assistant.control import ControlError, Server, request
 
 
 @pytest.fixture(autouse=True)
-def runtime(tmp_path, monkeypatch):
-    run = tmp_path / "run"
-    run.mkdir(mode=0o700)
+def runtime(monkeypatch):
+    # Short, like a real /run/user/<uid>: pytest's own tmp paths are too deep
+    # for a socket and would take the fallback.
+    run = Path(tempfile.mkdtemp(prefix="pa-run-"))
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(run))
-    return run
+    yield run
+    shutil.rmtree(run, ignore_errors=True)
 
 
 def test_round_trip_and_private_files(tmp_path, runtime):
@@ -68,3 +73,15 @@ def test_an_open_runtime_dir_is_refused(tmp_path, runtime):
 def test_falls_back_to_the_temp_dir_without_xdg_runtime_dir(monkeypatch):
     monkeypatch.delenv("XDG_RUNTIME_DIR")
     assert control.runtime_dir().name == f"posture-assistant-{os.getuid()}"
+
+
+def test_a_runtime_dir_too_deep_for_a_socket_falls_back(tmp_path, monkeypatch):
+    deep = tmp_path / ("d" * 60)
+    deep.mkdir(mode=0o700)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(deep))
+    assert control.runtime_dir().name == f"posture-assistant-{os.getuid()}"
+    server = Server(tmp_path / "data", lambda req: {"ok": True})
+    try:
+        assert request(tmp_path / "data", {})["ok"]
+    finally:
+        server.close()

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from posture_assistant.core.events import (
-    BreakNow, ClockJump, Done, Hours, Idle, NoticeKind, Notify, Pause, Quit, RecheckAt, Record, Rejected,
+    BreakNow, ClockJump, Done, Fullscreen, Hours, Idle, NoticeKind, Notify, Pause, Quit, RecheckAt, Record, Rejected,
     Resume, Skip, Snooze, Start, State, StateChanged, Tick, TimeAway,
 )
 from posture_assistant.core.scheduler import AWAY_POLL, RECHECK_GAP, Scheduler, SchedulerConfig
@@ -180,7 +180,7 @@ def test_bad_config_is_refused():
 STAND_UP = (NoticeKind.PROMPT, NoticeKind.REMINDER, NoticeKind.SNOOZE_OVER)
 ANSWER = st.sampled_from(["tick", "tick", "tick", "done", "skip", "snooze", "break", "recheck",
                           "pause", "pause-forever", "resume", "away", "jump", "idle", "idle",
-                          "active", "hours-in", "hours-out"])
+                          "active", "hours-in", "hours-out", "fs-on", "fs-off"])
 STEP = st.tuples(ANSWER, st.floats(min_value=0, max_value=3 * HOUR, allow_nan=False),
                  st.floats(min_value=1, max_value=HOUR, allow_nan=False))
 
@@ -208,6 +208,8 @@ def run(script, interval, reminder, max_snoozes):
             event = Idle(now, length * 2)
         elif kind == "active":
             event = Idle(now, 0.5)
+        elif kind in ("fs-on", "fs-off"):
+            event = Fullscreen(now, kind == "fs-on")
         elif kind in ("hours-in", "hours-out"):
             event = Hours(now, kind == "hours-in", now + length)
         elif kind == "jump":
@@ -236,10 +238,21 @@ def test_invariants(script, interval, reminder, max_snoozes):
     open_prompts: set[int] = set()
     ended: dict[int, int] = {}
     snoozes: dict[int, int] = {}
-    paused = away = off_hours = False
+    paused = away = off_hours = fullscreen = False
+    deferred_at = None
     for event, step in log:
         if isinstance(event, Hours):
             off_hours = not event.inside
+        if isinstance(event, Fullscreen):
+            fullscreen = event.on
+        for action in step.actions:
+            if isinstance(action, Record) and action.kind == "deferred":
+                deferred_at = action.at
+            if isinstance(action, Notify) and action.kind in STAND_UP and fullscreen:
+                # Fullscreen holds a prompt back until the deferral runs out.
+                assert deferred_at is not None and event.now >= deferred_at + 1800
+            if isinstance(action, Notify) and action.kind in STAND_UP:
+                deferred_at = None
         for action in step.actions:
             if isinstance(action, StateChanged):
                 away = action.state is State.AWAY
@@ -443,3 +456,24 @@ def test_a_pause_that_ends_outside_working_hours_leads_off_hours():
     assert s.snapshot().state is State.PAUSED
     step = s.handle(Tick(T0 + HOUR))
     assert s.snapshot().state is State.OFF_HOURS and step.deadline == T0 + 10 * HOUR
+
+
+
+def test_fullscreen_defers_a_prompt_until_it_ends():
+    s, _ = make()
+    s.handle(Fullscreen(T0 + 10, True))
+    step = s.handle(Tick(T0 + HOUR))
+    assert notices(step) == [] and records(step) == ["deferred"]
+    assert step.deadline == T0 + HOUR + 2  # looks again soon
+    assert notices(s.handle(Tick(T0 + HOUR + 2))) == []
+    step = s.handle(Fullscreen(T0 + HOUR + 4, False))
+    assert notices(step) == [NoticeKind.PROMPT]
+    assert records(step) == ["prompted"]  # deferred once, not again
+
+
+def test_a_deferral_runs_out_and_the_prompt_shows_anyway():
+    s, _ = make()
+    s.handle(Fullscreen(T0 + 10, True))
+    s.handle(Tick(T0 + HOUR))
+    assert notices(s.handle(Tick(T0 + HOUR + 29 * MIN))) == []
+    assert notices(s.handle(Tick(T0 + HOUR + 30 * MIN))) == [NoticeKind.PROMPT]

@@ -70,6 +70,14 @@ class Idle:
 
 
 @dataclass(frozen=True)
+class Fullscreen:
+    """Whether a fullscreen window (a presentation, a video, a game) is in front."""
+
+    now: float
+    on: bool
+
+
+@dataclass(frozen=True)
 class Hours:
     """Inside working hours or not, and until when (the app works out local time)."""
 
@@ -115,7 +123,7 @@ class RecheckAt:
 
 
 Input = (Start | Tick | Done | Snooze | Skip | BreakNow | Quit | RecheckAt | Pause | Resume
-         | TimeAway | ClockJump | Idle | Hours)
+         | TimeAway | ClockJump | Idle | Hours | Fullscreen)
 
 
 # ---- actions --------------------------------------------------------------

@@ -58,6 +58,11 @@ The rules
    countdown starts. The deadline includes ``until``, so the app wakes at
    each boundary to say what comes next. A pause that ends outside working
    hours leads to OFF_HOURS.
+16. ``Fullscreen(on)``: while a fullscreen window is in front, a prompt,
+   reminder or snooze-over that falls due is deferred (one ``deferred``
+   row), for at most ``max_deferral``; it shows as soon as fullscreen ends,
+   or when the deferral runs out. It is never dropped. While deferring, the
+   deadline asks for a look every ``FULLSCREEN_POLL`` seconds.
 18. ``RecheckAt(t)`` asks for a workspace re-check reminder at ``t``. It is a
    quiet notice: it fires only while COUNTING (never during a prompt or
    snooze), and no sooner than ``RECHECK_GAP`` after a prompt ended. It fires
@@ -80,6 +85,7 @@ from .events import (
     BreakNow,
     ClockJump,
     Done,
+    Fullscreen,
     Hours,
     Idle,
     Input,
@@ -103,6 +109,7 @@ from .events import (
 
 
 RECHECK_GAP = 120.0  # seconds of calm after a prompt before a re-check notice
+FULLSCREEN_POLL = 2.0  # while a prompt waits for fullscreen to end
 AWAY_POLL = 15.0  # while away, how soon a return shows (nobody is at the computer to pay for it)
 
 
@@ -112,6 +119,7 @@ class SchedulerConfig:
     reminder_interval: float
     max_snoozes: int
     break_duration: float = 180.0
+    max_deferral: float = 1800.0
 
     def __post_init__(self) -> None:
         # Zero-length intervals would make rule 9 impossible to keep.
@@ -147,6 +155,8 @@ class Scheduler:
         self._away_prompt: dict | None = None  # the prompt dropped by going away
         self._inside = True  # working hours
         self._hours_change = math.inf
+        self._fullscreen = False
+        self._deferred_since: float | None = None
 
     # ---- public ---------------------------------------------------------
 
@@ -181,7 +191,10 @@ class Scheduler:
 
     def _fire_due_timers(self, actions: list[Action]) -> None:
         while self.state in _TIMERS and self._due <= self._now:
+            if self.state in _ACTIVE and self._deferring(actions):
+                break
             _TIMERS[self.state](self, actions)
+            self._deferred_since = None
         if self._recheck_due() <= self._now:
             self._recheck_at = None
             actions.append(Notify(NoticeKind.RECHECK, self._prompt_id))
@@ -196,8 +209,25 @@ class Scheduler:
         """When to wake the core next; None if only an input can change anything."""
         if self.state in (None, State.STOPPED):
             return None
-        due = min(self._due, self._recheck_due(), self._idle_check(), self._hours_check())
+        due = self._due if self._deferred_since is None else math.inf
+        due = min(due, self._recheck_due(), self._idle_check(), self._hours_check(),
+                  self._fullscreen_check())
         return None if due == math.inf else due
+
+    def _deferring(self, actions: list[Action]) -> bool:
+        """Hold a due prompt while fullscreen, up to max_deferral."""
+        if not self._fullscreen:
+            return False
+        if self._deferred_since is None:
+            self._deferred_since = self._now
+            actions.append(Record("deferred", self._now))
+        return self._now < self._deferred_since + self.config.max_deferral
+
+    def _fullscreen_check(self) -> float:
+        if self._deferred_since is None or self.state not in _ACTIVE:
+            return math.inf
+        return min(self._now + FULLSCREEN_POLL,
+                   self._deferred_since + self.config.max_deferral)
 
     def _hours_check(self) -> float:
         return self._hours_change if self._hours_change > self._now else math.inf
@@ -232,6 +262,7 @@ class Scheduler:
     # ---- transitions ----------------------------------------------------
 
     def _count_down(self, actions: list[Action]) -> None:
+        self._deferred_since = None
         if not self._inside:
             self.state, self._due = State.OFF_HOURS, math.inf
             return
@@ -317,6 +348,9 @@ class Scheduler:
             self.state = State.AWAY
             self._due = math.inf
         self._last_input = last_input
+
+    def _set_fullscreen(self, event: Fullscreen, actions: list[Action]) -> None:
+        self._fullscreen = event.on
 
     def _pause(self, event: Pause, actions: list[Action]) -> None:
         if event.until is not None and event.until <= self._now:
@@ -425,4 +459,4 @@ _TIMERS = {
 
 # Inputs that explain the time that passed: applied before any timer fires.
 _EXPLAIN = {TimeAway: Scheduler._away, ClockJump: Scheduler._clock_jump, Idle: Scheduler._idle,
-            Hours: Scheduler._hours}
+            Hours: Scheduler._hours, Fullscreen: Scheduler._set_fullscreen}

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 NEEDED = ["Xvfb", "dbus-daemon", "dbus-send", "busctl", "dunst", "dunstctl", "trayer",
-          "xdotool", "import"]
+          "xdotool", "import", "openbox"]
 REQUIRED = os.environ.get("POSTURE_E2E") == "required"
 
 DBUS_CONF = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
@@ -116,7 +116,7 @@ class Desktop:
         self.procs.append((name, p))
         return p
 
-    def start(self) -> None:
+    def start(self, tray: bool = True) -> None:
         r, w = os.pipe()
         self._spawn("xvfb", ["Xvfb", "-displayfd", str(w), "-screen", "0", "1024x768x24",
                              "-nolisten", "tcp", "-noreset"], pass_fds=(w,))
@@ -143,7 +143,8 @@ class Desktop:
         self.dunst = self._spawn("dunst", ["dunst", "-config", str(self.tmp / "dunstrc")])
         wait_for(lambda: self.name_has_owner("org.freedesktop.Notifications"), 15,
                  what="dunst to own org.freedesktop.Notifications")
-        self.start_tray()
+        if tray:
+            self.start_tray()
 
     def start_tray(self) -> None:
         self.trayer = self._spawn("trayer", [
@@ -257,8 +258,7 @@ class Desktop:
         return self.run("xdotool", *map(str, args))
 
 
-@pytest.fixture(scope="session")
-def desktop(tmp_path_factory):
+def _check_stack() -> None:
     missing = [b for b in NEEDED if not shutil.which(b)]
     if missing:
         unavailable(f"the desktop stack is missing {missing} (scripts/test installs it "
@@ -267,9 +267,35 @@ def desktop(tmp_path_factory):
         import Xlib  # noqa: F401
     except ImportError:
         unavailable("python-xlib is not installed")
+
+
+@pytest.fixture(scope="session")
+def desktop(tmp_path_factory):
+    _check_stack()
     d = Desktop(tmp_path_factory.mktemp("desktop"))
     try:
         d.start()
+        yield d
+    finally:
+        d.stop()
+
+
+@pytest.fixture
+def wm_desktop(tmp_path):
+    """A desktop of its own with a real window manager (openbox, which keeps
+    _NET_ACTIVE_WINDOW and _NET_WM_STATE) and no tray, for fullscreen tests."""
+    _check_stack()
+    (tmp_path / "wm").mkdir()
+    d = Desktop(tmp_path / "wm")
+    try:
+        d.start(tray=False)
+        import Xlib.display
+
+        d.x = Xlib.display.Display(d.display)
+        d.root = d.x.screen().root
+        d._spawn("openbox", ["openbox", "--sm-disable"])
+        check = d.x.intern_atom("_NET_SUPPORTING_WM_CHECK")
+        wait_for(lambda: d.root.get_full_property(check, 0), 15, what="openbox to start")
         yield d
     finally:
         d.stop()

@@ -1,0 +1,38 @@
+"""The Windows and macOS adapters' own logic, from recorded values (their APIs
+cannot run here), and the Linux ones' behaviour with nothing to talk to."""
+import pytest
+
+from posture_assistant.fullscreen._win32 import is_fullscreen
+from posture_assistant.idle import Unavailable, open_source
+from posture_assistant.idle._darwin import seconds_from_hid_idle
+from posture_assistant.idle._win32 import idle_ms
+
+
+@pytest.mark.parametrize("now, last, expected", [
+    (5000, 2000, 3000),
+    (200, 4_294_967_000, 496),  # GetTickCount wrapped after 49.7 days
+    (7, 7, 0),
+])
+def test_windows_idle_across_the_tick_wrap(now, last, expected):
+    assert idle_ms(now, last) == expected
+
+
+def test_macos_hid_idle_is_nanoseconds():
+    assert seconds_from_hid_idle(2_500_000_000) == 2.5
+
+
+@pytest.mark.parametrize("state, full", [(1, False), (2, True), (3, True), (4, True), (5, False)])
+def test_windows_notification_states(state, full):
+    assert is_fullscreen(state) is full
+
+
+def test_no_display_no_bus_gives_reasons_not_errors(monkeypatch, tmp_path):
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", f"unix:path={tmp_path}/none")
+    found = open_source()
+    assert isinstance(found, Unavailable)
+    assert "no X display" in found.reason and "GNOME" in found.reason
+    from posture_assistant.fullscreen import open_source as fullscreen_source
+
+    assert fullscreen_source() is None
