@@ -28,14 +28,15 @@ The rules
    ``Done``, ``Snooze`` and ``Skip`` are rejected: nothing is due.
 7. ``Quit`` records ``app_stopped`` (naming the prompt left open, if any) and
    stops; every later input is ignored.
-8. Each prompt ends exactly once: by ``done``, ``skipped`` or ``app_stopped``.
+8. Each prompt ends exactly once: by ``done``, ``skipped``, ``paused``,
+   ``natural_break`` or ``app_stopped``.
 9. ``Pause(until)`` from any running state stops all prompts (PAUSED) until
    ``until``, or until ``Resume`` when ``until`` is None; a pending prompt
    ends with the pause. When the pause runs out the app resumes on its own
    and says so (a notification and a ``resumed`` row); either way a fresh
    countdown starts. While paused, answers and early breaks are rejected.
-10. ``TimeAway(s)`` (suspend, hibernate, screen lock) is handled before any
-   timer that fell due meanwhile. Away for at least ``break_duration`` is a
+10. ``TimeAway(s)`` (suspend, hibernate, screen lock) is handled, like rules
+   11 to 14, before any timer that fell due meanwhile. Away for at least ``break_duration`` is a
    natural break: a ``natural_break`` row, any pending prompt dropped, and a
    fresh countdown from now. A shorter absence does not count as time at the
    computer, so the countdown is pushed back by it.
@@ -52,28 +53,29 @@ The rules
    break is noticed without polling, the deadline includes the moment the
    user would have been idle for ``break_duration``; while away, it asks for
    a look every ``AWAY_POLL`` seconds, so the return shows soon.
-15. ``Hours(inside, until)`` tells the core about working hours (without
+13. ``Hours(inside, until)`` tells the core about working hours (without
    them it is always inside). Outside (OFF_HOURS) there are no prompts; a
    pending prompt ends as ``skipped`` marked off-hours. Back inside, a fresh
    countdown starts. The deadline includes ``until``, so the app wakes at
    each boundary to say what comes next. A pause that ends outside working
    hours leads to OFF_HOURS.
-16. ``Fullscreen(on)``: while a fullscreen window is in front, a prompt,
+14. ``Fullscreen(on)``: while a fullscreen window is in front, a prompt,
    reminder or snooze-over that falls due is deferred (one ``deferred``
    row), for at most ``max_deferral``; it shows as soon as fullscreen ends,
    or when the deferral runs out. It is never dropped. While deferring, the
    deadline asks for a look every ``FULLSCREEN_POLL`` seconds.
-18. ``RecheckAt(t)`` asks for a workspace re-check reminder at ``t``. It is a
+15. ``RecheckAt(t)`` asks for a workspace re-check reminder at ``t``. It is a
    quiet notice: it fires only while COUNTING (never during a prompt or
    snooze), and no sooner than ``RECHECK_GAP`` after a prompt ended. It fires
    once; the app asks again for the next one.
-19. Timers that fell due before an input are fired before it is applied, so
+16. Timers that fell due before an input are fired before it is applied, so
    the user always answers the state the app was really in.
-20. After every input the deadline lies strictly after that input's time, so
+17. After every input the deadline lies strictly after that input's time, so
    the caller can never be asked to wake up in the past.
 
-All timed rules live in ``_TIMERS`` and all user inputs in ``_TRANSITIONS``,
-both at the bottom of this file.
+All timed rules live in ``_TIMERS``, the inputs that explain elapsed time
+(rules 10 to 14) in ``_EXPLAIN``, and all user inputs in ``_TRANSITIONS``,
+at the bottom of this file.
 """
 from __future__ import annotations
 
