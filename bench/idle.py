@@ -101,6 +101,9 @@ def main() -> int:
     ap.add_argument("--settle", type=float, default=60.0, help="idle seconds before measuring")
     ap.add_argument("--window", type=float, default=120.0, help="seconds of idle to measure over")
     ap.add_argument("--runs", type=int, default=5, help="starts timed for the embed figure")
+    ap.add_argument("--active", action="store_true",
+                    help="move the pointer every 10 s, as a person at the computer would "
+                         "(without it the person is away after break_duration)")
     args = ap.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -118,7 +121,11 @@ def main() -> int:
             pids = tree(proc.pid)
             pss, rss = memory_kib(pids)
             cpu0, sw0 = cpu_and_switches(pids)
-            time.sleep(args.window)
+            end = time.monotonic() + args.window
+            while time.monotonic() < end:
+                time.sleep(min(10.0, max(0.0, end - time.monotonic())))
+                if args.active:
+                    desktop.xdotool("mousemove_relative", "--", "1", "0")
             cpu1, sw1 = cpu_and_switches(pids)
             assert proc.poll() is None, "the app exited during the measurement"
             stop(proc)
@@ -126,7 +133,7 @@ def main() -> int:
             desktop.stop()
 
     minutes = args.window / 60
-    print(f"backend: {args.backend}")
+    print(f"backend: {args.backend} ({'active' if args.active else 'away'} user)")
     if embeds:
         print(f"icon embedded after start: median {statistics.median(embeds) * 1000:.0f} ms, "
               f"max {max(embeds) * 1000:.0f} ms over {len(embeds)} starts")

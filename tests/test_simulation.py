@@ -52,6 +52,12 @@ class World:
     def check(self, event, step) -> None:
         stand_ups = [a for a in step.actions if isinstance(a, Notify) and a.kind in STAND_UP]
         assert len(stand_ups) <= 1, "a burst of prompts"
+        # Judged by the state before this step: a prompt that fell due just
+        # before a pause or a departure is fired before that input applies.
+        if any(isinstance(a, Notify) and a.kind is NoticeKind.PROMPT for a in step.actions):
+            assert not self.paused and not self.away, "a prompt while paused or away"
+            idle = self.real - self.last_input
+            assert idle < self.config.break_duration, "a prompt while the user was away"
         for a in step.actions:
             if isinstance(a, StateChanged):
                 self.away = a.state is State.AWAY
@@ -62,10 +68,6 @@ class World:
             if isinstance(a, Record) and a.kind in ("prompted", "natural_break", "resumed",
                                                     "done", "skipped", "paused"):
                 self.since_reset = 0.0
-        if any(isinstance(a, Notify) and a.kind is NoticeKind.PROMPT for a in step.actions):
-            assert not self.paused and not self.away, "a prompt while paused or away"
-            idle = self.real - self.last_input
-            assert idle < self.config.break_duration, "a prompt while the user was away"
         if step.deadline is not None:
             assert step.deadline > event.now
 

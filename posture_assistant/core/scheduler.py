@@ -112,7 +112,10 @@ from .events import (
 
 RECHECK_GAP = 120.0  # seconds of calm after a prompt before a re-check notice
 FULLSCREEN_POLL = 2.0  # while a prompt waits for fullscreen to end
-AWAY_POLL = 15.0  # while away, how soon a return shows (nobody is at the computer to pay for it)
+# While away, how soon a return shows in the icon: the tooltip's own minute,
+# so being away costs no extra wake-ups. The break's length and the new
+# countdown use the moment of return itself, not the moment it was seen.
+AWAY_POLL = 60.0
 
 
 @dataclass(frozen=True)
@@ -158,7 +161,7 @@ class Scheduler:
         self._inside = True  # working hours
         self._hours_change = math.inf
         self._fullscreen = False
-        self._deferred_since: float | None = None
+        self._deferred: tuple[float, float] | None = None  # (since, the due held back)
 
     # ---- public ---------------------------------------------------------
 
@@ -196,7 +199,6 @@ class Scheduler:
             if self.state in _ACTIVE and self._deferring(actions):
                 break
             _TIMERS[self.state](self, actions)
-            self._deferred_since = None
         if self._recheck_due() <= self._now:
             self._recheck_at = None
             actions.append(Notify(NoticeKind.RECHECK, self._prompt_id))
@@ -211,7 +213,7 @@ class Scheduler:
         """When to wake the core next; None if only an input can change anything."""
         if self.state in (None, State.STOPPED):
             return None
-        due = self._due if self._deferred_since is None else math.inf
+        due = math.inf if self._held() else self._due
         due = min(due, self._recheck_due(), self._idle_check(), self._hours_check(),
                   self._fullscreen_check())
         return None if due == math.inf else due
@@ -220,16 +222,20 @@ class Scheduler:
         """Hold a due prompt while fullscreen, up to max_deferral."""
         if not self._fullscreen:
             return False
-        if self._deferred_since is None:
-            self._deferred_since = self._now
+        if self._deferred is None or self._deferred[1] != self._due:
+            self._deferred = (self._now, self._due)  # a new deferral, of this due
             actions.append(Record("deferred", self._now))
-        return self._now < self._deferred_since + self.config.max_deferral
+        return self._now < self._deferred[0] + self.config.max_deferral
+
+    def _held(self) -> bool:
+        """A due timer is being held back by fullscreen right now."""
+        return (self._deferred is not None and self._deferred[1] == self._due
+                and self._due <= self._now and self.state in _ACTIVE)
 
     def _fullscreen_check(self) -> float:
-        if self._deferred_since is None or self.state not in _ACTIVE:
+        if not self._held():
             return math.inf
-        return min(self._now + FULLSCREEN_POLL,
-                   self._deferred_since + self.config.max_deferral)
+        return min(self._now + FULLSCREEN_POLL, self._deferred[0] + self.config.max_deferral)
 
     def _hours_check(self) -> float:
         return self._hours_change if self._hours_change > self._now else math.inf
@@ -264,7 +270,6 @@ class Scheduler:
     # ---- transitions ----------------------------------------------------
 
     def _count_down(self, actions: list[Action]) -> None:
-        self._deferred_since = None
         if not self._inside:
             self.state, self._due = State.OFF_HOURS, math.inf
             return

@@ -41,8 +41,8 @@ def test_a_prompt_due_while_away_is_dropped_not_shown(desktop, posture):
     assert app.status()["state"] == "away"
     assert "prompted" not in app.kinds()
     desktop.xdotool("mousemove_relative", "--", "1", "1")
-    # Noticed by the app's own look while away, not by a status request.
-    wait_for(lambda: "natural_break" in app.kinds(), 20, interval=0.2,
-             what="the natural break")
+    # A status request makes the app look at once (on its own it looks once
+    # a minute while away).
+    wait_for(lambda: app.status()["today"]["natural"] == 1, 10, what="the natural break")
     assert "Time to stand up and stretch" not in [
         n["summary"] for n in desktop.notifications()[before:]]
