@@ -165,6 +165,9 @@ class App:
             except queue.Empty:
                 command = None
             now = time.time()
+            # What happened meanwhile, before time may fire anything; the
+            # fullscreen look first, since every input lets due timers fire.
+            self._look_for_fullscreen(now)
             reading = clockwatch.read()
             change, clock = clockwatch.compare(clock, reading), reading
             if change.jump:
@@ -173,7 +176,6 @@ class App:
                 self._apply(self.core.handle(TimeAway(now, change.away)))
             self._report_hours(now)
             self._sample_idle(now)
-            self._look_for_fullscreen(now)
             if command is None:
                 self._apply(self.core.handle(Tick(now)))
             else:
@@ -377,7 +379,11 @@ class App:
         self._apply(self.core.handle(Idle(now, seconds)))
 
     def _look_for_fullscreen(self, now: float) -> None:
-        if self._fullscreen is None:
+        # Only when it could matter: something falls due now, or a prompt is
+        # already held back. That keeps two X round trips off every wake.
+        deadline = self.core.deadline
+        due_now = deadline is not None and deadline <= now
+        if self._fullscreen is None or not (due_now or self._fullscreen_on):
             return
         try:
             on = self._fullscreen.active()
