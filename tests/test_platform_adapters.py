@@ -36,3 +36,17 @@ def test_no_display_no_bus_gives_reasons_not_errors(monkeypatch, tmp_path):
     from posture_assistant.fullscreen import open_source as fullscreen_source
 
     assert fullscreen_source() is None
+
+
+@pytest.mark.parametrize("platform", ["darwin", "win32"])
+def test_other_platforms_adapters_fail_soft_here(monkeypatch, platform):
+    """On the wrong OS the adapters cannot load their libraries; what comes
+    back is a reason (idle) or no fullscreen source, never an exception."""
+    import sys
+
+    from posture_assistant.fullscreen import open_source as fullscreen_source
+
+    monkeypatch.setattr(sys, "platform", platform)
+    found = open_source()
+    assert isinstance(found, Unavailable) and found.reason
+    assert fullscreen_source() is None

@@ -21,9 +21,7 @@ class FullscreenSource(Protocol):
 
 
 def open_source() -> FullscreenSource | None:
-    name = {"win32": "_win32", "darwin": None}.get(sys.platform, "_x11")
-    if name is None:  # macOS: no dependable public signal without extra libraries
-        return None
+    name = {"win32": "_win32", "darwin": "_darwin"}.get(sys.platform, "_x11")
     module = importlib.import_module(f"{__name__}.{name}")
     try:
         source = module.open_source()
