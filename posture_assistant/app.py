@@ -379,11 +379,9 @@ class App:
         self._apply(self.core.handle(Idle(now, seconds)))
 
     def _look_for_fullscreen(self, now: float) -> None:
-        # Only when it could matter: something falls due now, or a prompt is
-        # already held back. That keeps two X round trips off every wake.
-        deadline = self.core.deadline
-        due_now = deadline is not None and deadline <= now
-        if self._fullscreen is None or not (due_now or self._fullscreen_on):
+        # Only when it could matter: a prompt falls due now, or one is already
+        # held back. That keeps two X round trips off every other wake.
+        if self._fullscreen is None or not (self.core.prompt_due(now) or self._fullscreen_on):
             return
         try:
             on = self._fullscreen.active()

@@ -477,3 +477,11 @@ def test_a_deferral_runs_out_and_the_prompt_shows_anyway():
     s.handle(Tick(T0 + HOUR))
     assert notices(s.handle(Tick(T0 + HOUR + 29 * MIN))) == []
     assert notices(s.handle(Tick(T0 + HOUR + 30 * MIN))) == [NoticeKind.PROMPT]
+
+
+
+def test_prompt_due_says_when_a_stand_up_notice_would_fire():
+    s, _ = make()
+    assert not s.prompt_due(T0 + HOUR - 1) and s.prompt_due(T0 + HOUR)
+    s.handle(Pause(T0 + 1, None))
+    assert not s.prompt_due(T0 + 2 * HOUR)

@@ -208,6 +208,10 @@ class Scheduler:
             return math.inf
         return self._recheck_at
 
+    def prompt_due(self, now: float) -> bool:
+        """Would a prompt, reminder or snooze-over fire at `now`?"""
+        return self.state in _ACTIVE and self._due <= now
+
     @property
     def deadline(self) -> float | None:
         """When to wake the core next; None if only an input can change anything."""
