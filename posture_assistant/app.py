@@ -77,7 +77,7 @@ class App:
     def __init__(self, settings: Settings, store: Store, *, tray_backend: str | None,
                  windows: bool, child_argv: list[str], log: Callable[[str], None],
                  suggestions: list[Suggestion],
-                 idle: IdleSource | Unavailable = Unavailable("not set up"),
+                 idle: IdleSource | Unavailable | None = None,
                  fullscreen: FullscreenSource | None = None) -> None:
         self.settings = settings
         self.store = store
@@ -96,7 +96,7 @@ class App:
         self.notifier = Notifier(settings.notifications, log)
         self.tray = Tray(tray_backend, self.post) if tray_backend else None
         self._server: Server | None = None
-        self._idle = idle
+        self._idle = idle or Unavailable("not set up")
         self._fullscreen = fullscreen
         self._fullscreen_on = False
 

@@ -77,7 +77,7 @@ def test_first_start_offers_the_checklist_once(desktop, posture):
 
 
 def test_the_tray_panel_opens_the_checklist(desktop, posture):
-    app = posture(POSTURE_BREAK_INTERVAL="1h").start()
+    posture(POSTURE_BREAK_INTERVAL="1h").start()
     win, _, _, w, h = desktop.wait_tray_icon()[0]
     desktop.xdotool("mousemove", "--window", win, w // 2, h // 2, "click", 1)
     wait_for(lambda: window(desktop, "Posture Assistant") and any(
