@@ -160,6 +160,9 @@ class App:
         self._apply(self.core.handle(RecheckAt(now, self._recheck_at())))
         clock = clockwatch.read()
         while self.core.state is not State.STOPPED:
+            # Once per wake-up, however many inputs it took: the tooltip reads
+            # today's counts from the database.
+            self._show()
             try:
                 command = self._queue.get(timeout=max(0.0, self._wake_at() - time.time()))
             except queue.Empty:
@@ -231,7 +234,6 @@ class App:
                 self.store.record(action.kind, action.at, action.seconds, action.detail)
             elif isinstance(action, Notify):
                 self._notify(action)
-        self._show()
 
     def _notify(self, action: Notify) -> None:
         kind = action.kind
