@@ -2,7 +2,7 @@
 import time
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from posture_assistant.core.events import (
@@ -229,6 +229,10 @@ def run(script, interval, reminder, max_snoozes):
 
 
 @settings(max_examples=300, deadline=None)
+# Found by hypothesis: a snooze during a fullscreen deferral once left a
+# deadline in the past (a busy loop in the real app).
+@example(script=[("tick", 1.0, 1.0), ("fs-on", 1.0, 1.0), ("tick", 2.0, 1.0),
+                 ("snooze", 1794.0, 3.0)], interval=1.0, reminder=1.0, max_snoozes=1)
 @given(script=st.lists(STEP, max_size=60),
        interval=st.floats(min_value=1, max_value=2 * HOUR),
        reminder=st.floats(min_value=1, max_value=HOUR),
