@@ -6,23 +6,30 @@ import re
 
 HINT = "expected a duration such as 90, 90s, 45m, 1h30m or PT1H30M"
 _UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
-_NUMBER = r"\d+(?:\.\d+)?"
+# ASCII digits only: \d would also take other scripts' digits.
+_NUMBER = r"[0-9]+(?:\.[0-9]+)?"
+# A sign is allowed so that "-5" gets the "longer than 0" message, not the hint.
+_PLAIN = re.compile(rf"[+-]?{_NUMBER}")
+# Each unit at most once, largest first; "1h 30m" is as good as "1h30m".
 _SHORT = re.compile(
-    rf"^(?:(?P<d>{_NUMBER})d)?\s*(?:(?P<h>{_NUMBER})h)?\s*(?:(?P<m>{_NUMBER})m)?\s*"
-    rf"(?:(?P<s>{_NUMBER})s)?$", re.IGNORECASE)
+    rf"(?:(?P<d>{_NUMBER})d)?\s*(?:(?P<h>{_NUMBER})h)?\s*(?:(?P<m>{_NUMBER})m)?\s*"
+    rf"(?:(?P<s>{_NUMBER})s)?", re.IGNORECASE)
+# No years or months: they have no fixed length. A "T" must lead somewhere.
 _ISO = re.compile(
-    rf"^P(?:(?P<d>{_NUMBER})D)?(?:T(?:(?P<h>{_NUMBER})H)?(?:(?P<m>{_NUMBER})M)?"
-    rf"(?:(?P<s>{_NUMBER})S)?)?$", re.IGNORECASE)
+    rf"P(?:(?P<d>{_NUMBER})D)?(?:T(?=[0-9])(?:(?P<h>{_NUMBER})H)?(?:(?P<m>{_NUMBER})M)?"
+    rf"(?:(?P<s>{_NUMBER})S)?)?", re.IGNORECASE)
 
 
 def parse_duration(value: object) -> float:
-    """Seconds, from a number of seconds or a duration string."""
-    if isinstance(value, bool):
-        raise ValueError(HINT)
-    if isinstance(value, (int, float)):
-        seconds = float(value)
-    elif isinstance(value, str):
+    """Seconds, from a number of seconds or a duration string; ValueError
+    with a one-line reason otherwise."""
+    if isinstance(value, str):
         seconds = _parse_text(value.strip())
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            seconds = float(value)
+        except OverflowError:  # an int too big for a float
+            raise ValueError(HINT) from None
     else:
         raise ValueError(HINT)
     if not math.isfinite(seconds):
@@ -33,37 +40,42 @@ def parse_duration(value: object) -> float:
 
 
 def _parse_text(text: str) -> float:
-    try:
+    if _PLAIN.fullmatch(text):
         return float(text)
-    except ValueError:
-        pass
-    # "PT" alone, "P" alone or "" would match the all-optional patterns.
-    match = _ISO.match(text) if text[:1].upper() == "P" else _SHORT.match(text)
-    if not match or not any(match.groupdict().values()) or text.upper().endswith("T"):
+    match = _SHORT.fullmatch(text) or _ISO.fullmatch(text)
+    parts = match.groupdict() if match else {}
+    # Every part is optional, so "", "P" and "PT" match with nothing in them.
+    if not any(parts.values()):
         raise ValueError(HINT)
-    return sum(float(v) * _UNITS[k] for k, v in match.groupdict().items() if v)
+    return sum(float(amount) * _UNITS[unit] for unit, amount in parts.items() if amount)
 
 
 def format_duration(seconds: float) -> str:
-    """Compact form that parse_duration reads back: 5400 -> "1h30m"."""
-    if seconds < 10 and seconds != int(seconds):
-        return f"{seconds:g}s"
+    """Compact form that parse_duration reads back: 5400 -> "1h30m".
+
+    Whole seconds, except below 10 s where a fraction still matters (kept
+    to the millisecond, so the text never needs an exponent)."""
+    if seconds < 10 and seconds != round(seconds):
+        return f"{round(seconds, 3):g}s"
     left = round(seconds)
     parts = []
     for unit, size in _UNITS.items():
-        if left >= size or (unit == "s" and not parts):
-            amount, left = divmod(left, size)
-            if amount:
-                parts.append(f"{amount}{unit}")
+        amount, left = divmod(left, size)
+        if amount:
+            parts.append(f"{amount}{unit}")
     return "".join(parts) or "0s"
 
 
 def format_countdown(seconds: float) -> str:
-    """For tooltips and messages: whole minutes, rounded up ("42 min")."""
+    """For tooltips and messages: whole minutes, rounded up ("42 min").
+
+    Rounding up means "1 min" is shown until under a minute is left, so
+    "0 min" never appears; callers write "in {countdown}", hence no "now"."""
     if seconds < 60:
-        return "under 1 min" if seconds > 0 else "now"
+        return "under 1 min"
     if seconds >= 2 * 86400:
         return f"{round(seconds / 86400)} days"
+    # A hair under a whole minute of float error must not add a minute.
     minutes = math.ceil(seconds / 60 - 1e-9)
     hours, minutes = divmod(minutes, 60)
     if not hours:
