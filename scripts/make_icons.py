@@ -1,91 +1,146 @@
 """Draws the tray and app icons into assets/ (run again to reproduce them).
 
-Each state is a coloured rounded tile with a white standing figure: the
-tile carries the state, the figure the app. A thin dark edge around tile
-and figure keeps both readable on light and dark panels alike.
+Each state is a coloured rounded tile with the same white figure on it, a
+person stretching, arms up: the tile's colour and a mark beside the figure
+carry the state, the figure the app.
 
-    python scripts/make_icons.py
+    counting  teal        the figure alone
+    pending   amber       the figure and a "!"
+    snoozed   indigo      the figure and a "z"
+    paused    grey        the figure and a pause sign
+
+The figure and the marks are white with a thin dark edge, so they stay
+readable on the amber tile and the tile reads on light and dark panels.
+The design sits on a 24-unit grid (the usual tray size, 1 unit = 1 px
+there). Every size is drawn on its own, 8x larger and then box-filtered
+down, and the .ico files get those native frames rather than shrunken
+64 px art; at 16 px the edges and limbs are thickened to stay a pixel wide.
+
+    python scripts/make_icons.py [OUTPUT_DIR]     (default: assets/)
+
+Pillow only; the output depends on nothing but this file, so running it
+again reproduces the committed files.
 """
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from PIL import Image, ImageDraw
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
-SCALE = 4  # draw large, then downsample: smooth edges at 16-64 px
+SCALE = 8  # supersampling factor
+GRID = 24.0  # design units per tile side
+STATES = ("counting", "pending", "snoozed", "paused")
 COLOURS = {
-    "counting": (22, 140, 120),  # teal: all is well
-    "pending": (230, 126, 14),  # amber: a break is due
-    "snoozed": (84, 96, 190),  # indigo: put off
-    "paused": (120, 124, 130),  # grey: not counting
+    "counting": (16, 138, 118),  # teal: all is well
+    "pending": (226, 116, 0),  # amber: a break is due
+    "snoozed": (76, 88, 196),  # indigo: put off
+    "paused": (118, 124, 134),  # grey: not counting
 }
-EDGE = (20, 24, 28, 255)
+EDGE = (22, 26, 32, 255)
 WHITE = (255, 255, 255, 255)
+TRAY_SIZES = (16, 24, 32, 48, 64)
+APP_SIZES = (16, 24, 32, 48, 64, 128, 256)
 
 
-def figure(draw: ImageDraw.ImageDraw, s: int, arms_up: bool) -> None:
-    """A standing person, stretching when `arms_up`; s is the tile size."""
-    line = round(s * 0.075)
-    cx, head = s * 0.42, s * 0.085
-    hy = s * 0.2
-    shoulder, hip = (cx, s * 0.38), (cx, s * 0.62)
-    hands = [(cx - s * 0.24, s * 0.14), (cx + s * 0.24, s * 0.14)] if arms_up else \
-        [(cx - s * 0.17, s * 0.6), (cx + s * 0.17, s * 0.6)]
-    limbs = [[(cx, hy + head), hip], [shoulder, hands[0]], [shoulder, hands[1]],
-             [hip, (cx - s * 0.13, s * 0.87)], [hip, (cx + s * 0.13, s * 0.87)]]
-    for colour, grow in ((EDGE, 2 * SCALE), (WHITE, 0)):
-        for limb in limbs:
-            draw.line(limb, fill=colour, width=line + grow, joint="curve")
-            for x, y in limb:  # round ends
-                r = (line + grow) / 2
-                draw.ellipse((x - r, y - r, x + r, y + r), fill=colour)
-        r = head + grow / 2
-        draw.ellipse((cx - r, hy - r, cx + r, hy + r), fill=colour)
+class Pen:
+    """Draws in grid units on a supersampled canvas for an n-px icon."""
+
+    def __init__(self, draw: ImageDraw.ImageDraw, n: int) -> None:
+        self.draw = draw
+        self.k = n * SCALE / GRID  # canvas px per unit
+        px = GRID / n  # one final pixel, in units
+        # Keep the dark edge and the thin strokes at least a pixel wide when
+        # a unit is less than a pixel (16 px icons).
+        self.edge = max(0.8, px)
+        self.min_stroke = 1.5 * px
+
+    def xy(self, *pts: tuple[float, float]) -> list[tuple[float, float]]:
+        return [(x * self.k, y * self.k) for x, y in pts]
+
+    def stroke(self, pts, width: float, fill, grow: float = 0.0) -> None:
+        w = max(width, self.min_stroke) + 2 * grow
+        self.draw.line(self.xy(*pts), fill=fill, width=round(w * self.k), joint="curve")
+        for x, y in pts:  # round caps
+            self.disc((x, y), w / 2, fill)
+
+    def disc(self, centre, r: float, fill) -> None:
+        (x, y), = self.xy(centre)
+        r *= self.k
+        self.draw.ellipse((x - r, y - r, x + r, y + r), fill=fill)
+
+    def box(self, x0, y0, x1, y1, radius: float, fill, grow: float = 0.0) -> None:
+        (a, b), (c, d) = self.xy((x0 - grow, y0 - grow), (x1 + grow, y1 + grow))
+        self.draw.rounded_rectangle((a, b, c - 1, d - 1), round((radius + grow) * self.k), fill=fill)
+
+    def poly(self, pts, fill) -> None:
+        self.draw.polygon(self.xy(*pts), fill=fill)
 
 
-def badge(draw: ImageDraw.ImageDraw, s: int, state: str) -> None:
-    """The corner mark that names the state without relying on colour."""
-    x0, y0, r = s * 0.62, s * 0.08, s * 0.17
-    if state == "pending":
-        draw.ellipse((x0, y0, x0 + 2 * r, y0 + 2 * r), fill=WHITE, outline=EDGE, width=SCALE)
-        cx = x0 + r
-        draw.line([(cx, y0 + r * 0.45), (cx, y0 + r * 1.15)], fill=COLOURS[state], width=s // 14)
-        draw.ellipse((cx - s * 0.03, y0 + r * 1.4, cx + s * 0.03, y0 + r * 1.4 + s * 0.06),
-                     fill=COLOURS[state])
-    elif state == "snoozed":
-        z = [(x0 + r * 0.3, y0 + r * 0.4), (x0 + r * 1.7, y0 + r * 0.4),
-             (x0 + r * 0.3, y0 + r * 1.7), (x0 + r * 1.7, y0 + r * 1.7)]
-        draw.line(z, fill=EDGE, width=s // 12 + 2 * SCALE, joint="curve")
-        draw.line(z, fill=WHITE, width=s // 12, joint="curve")
-    elif state == "paused":
-        for dx in (0.35, 1.15):
-            box = (x0 + r * dx, y0 + r * 0.3, x0 + r * (dx + 0.5), y0 + r * 1.8)
-            draw.rectangle(box, fill=WHITE, outline=EDGE, width=SCALE)
+def figure(pen: Pen, cx: float) -> None:
+    """A person stretching, arms up in a V, feet apart; centred on cx."""
+    limbs = [
+        ([(cx - 1.2, 9.8), (cx - 4.9, 3.0)], 2.1),  # arms
+        ([(cx + 1.2, 9.8), (cx + 4.9, 3.0)], 2.1),
+        ([(cx - 0.9, 15.0), (cx - 3.2, 21.2)], 2.4),  # legs
+        ([(cx + 0.9, 15.0), (cx + 3.2, 21.2)], 2.4),
+    ]
+    for fill, grow in ((EDGE, pen.edge), (WHITE, 0.0)):
+        for pts, width in limbs:
+            pen.stroke(pts, width, fill, grow)
+        pen.box(cx - 2.0, 8.9, cx + 2.0, 16.0, 1.2, fill, grow)  # body
+    # The head goes on top with its own edge, which parts it from the raised
+    # arms and the shoulders: without that gap the figure blurs into a "Y".
+    pen.disc((cx, 4.3), 2.4 + pen.edge, EDGE)
+    pen.disc((cx, 4.3), 2.4, WHITE)
 
 
-def tile(state: str, size: int) -> Image.Image:
-    s = size * SCALE
-    img = Image.new("RGBA", (s, s), (0, 0, 0, 0))
+def mark(pen: Pen, state: str) -> None:
+    """The sign right of the figure that names the state without colour."""
+    e = pen.edge
+    if state == "pending":  # "!"
+        for fill, grow in ((EDGE, e), (WHITE, 0.0)):
+            pen.poly([(17.4 - grow, 2.6 - grow), (20.6 + grow, 2.6 - grow),
+                      (19.9 + grow, 13.6 + grow), (18.1 - grow, 13.6 + grow)], fill)
+            pen.disc((19.0, 17.9), 1.75 + grow, fill)
+    elif state == "snoozed":  # "z"
+        zig = [(16.6, 4.0), (21.8, 4.0), (16.6, 11.4), (21.8, 11.4)]
+        for fill, grow in ((EDGE, e), (WHITE, 0.0)):
+            pen.stroke(zig, 2.0, fill, grow)
+    elif state == "paused":  # "||"
+        for fill, grow in ((EDGE, e), (WHITE, 0.0)):
+            for x in (16.6, 19.9):
+                pen.box(x, 3.0, x + 2.2, 12.5, 0.5, fill, grow)
+
+
+def tile(state: str, n: int) -> Image.Image:
+    """The icon for `state`, drawn for n x n pixels."""
+    s = n * SCALE
+    img = Image.new("RGBA", (s, s), COLOURS[state] + (0,))
     draw = ImageDraw.Draw(img)
-    radius = s // 5
-    draw.rounded_rectangle((0, 0, s - 1, s - 1), radius, fill=EDGE)
-    draw.rounded_rectangle((SCALE * 2, SCALE * 2, s - 1 - SCALE * 2, s - 1 - SCALE * 2),
-                           radius - SCALE, fill=COLOURS[state] + (255,))
-    figure(draw, s, arms_up=state in ("pending", "counting"))
-    badge(draw, s, state)
-    return img.resize((size, size), Image.LANCZOS)
+    pen = Pen(draw, n)
+    pen.box(0, 0, GRID, GRID, 4.5, COLOURS[state] + (255,))
+    figure(pen, 12.0 if state == "counting" else 9.2)
+    if state != "counting":
+        mark(pen, state)
+    # Box-filter down: an exact average of each SCALE x SCALE block.
+    return img.reduce(SCALE)
 
 
-def main() -> None:
-    ASSETS.mkdir(exist_ok=True)
-    for state in COLOURS:
-        tile(state, 64).save(ASSETS / f"icon-{state}.png", optimize=True)
-        tile(state, 256).save(ASSETS / f"icon-{state}.ico",
-                              sizes=[(16, 16), (24, 24), (32, 32), (48, 48), (64, 64)])
-    tile("counting", 128).save(ASSETS / "app.png", optimize=True)
-    tile("counting", 256).save(ASSETS / "app.ico", sizes=[(16, 16), (32, 32), (48, 48), (256, 256)])
+def save_ico(state: str, sizes: tuple[int, ...], path: Path) -> None:
+    frames = [tile(state, n) for n in sizes]
+    frames[-1].save(path, sizes=[(n, n) for n in sizes], append_images=frames[:-1])
+
+
+def main(out: Path = ASSETS) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    for state in STATES:
+        tile(state, 64).save(out / f"icon-{state}.png", optimize=True)
+        save_ico(state, TRAY_SIZES, out / f"icon-{state}.ico")
+    tile("counting", 128).save(out / "app.png", optimize=True)
+    save_ico("counting", APP_SIZES, out / "app.ico")
 
 
 if __name__ == "__main__":
-    main()
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else ASSETS)

@@ -1,7 +1,7 @@
 """The tray icon pictures, one per state (drawn by scripts/make_icons.py)."""
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from PIL import Image
 
@@ -10,14 +10,21 @@ from ..resources import asset_path
 STATES = ("counting", "pending", "snoozed", "paused")
 
 
-@lru_cache(maxsize=None)
+@cache
 def icon_image(state: str, *, opaque: bool = False) -> Image.Image:
-    image = Image.open(asset_path(f"icon-{state}.png")).convert("RGBA")
+    """The 64 px picture for `state`: RGBA with rounded, transparent corners,
+    or with `opaque` an RGB square tile for pystray's xorg backend, which
+    copies the picture without its alpha channel and so paints every
+    transparent pixel black. Cached: treat the result as read-only."""
+    if state not in STATES:
+        raise ValueError(f"no tray icon for state {state!r}")
+    with Image.open(asset_path(f"icon-{state}.png")) as png:
+        image = png.convert("RGBA")
     if not opaque:
         return image
-    # For pystray's xorg backend, which drops the alpha channel and so paints
-    # transparent pixels black: fill the rounded corners with the tile's own
-    # colour, taken from the middle of its left edge.
-    w, h = image.size
-    background = Image.new("RGBA", image.size, image.getpixel((w // 10, h // 2)))
+    # Fill the corners with the tile's own colour: the commonest fully
+    # opaque colour, as the tile covers most of the picture.
+    _, tile = max((count, colour) for count, colour in image.getcolors(image.width * image.height)
+                  if colour[3] == 255)
+    background = Image.new("RGBA", image.size, tile)
     return Image.alpha_composite(background, image).convert("RGB")
