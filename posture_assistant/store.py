@@ -17,12 +17,28 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 DB_NAME = "events.sqlite3"
+# Validated here, not by a CHECK in SQL, so a new kind needs no migration.
 KINDS = frozenset({"app_started", "app_stopped", "prompted", "reminded", "done", "snoozed",
                    "skipped", "natural_break", "paused", "resumed", "clock_jump", "deferred"})
+BUSY_TIMEOUT = 5.0  # seconds; the app and a `checklist` window may write at once
+
+# SQLite's primary result codes that mean "this file is not a sound database".
+# Anything else (permissions, disk full, locked) is a problem with the
+# surroundings, and moving the file aside would not fix it.
+_SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26
+_SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
+_MAGIC = b"SQLite format 3\x00"  # the first bytes of every SQLite database file
 
 
 class StoreError(Exception):
     """str(e) is one line for the user."""
+
+
+# ---- schema --------------------------------------------------------------
+#
+# A migration gets a connection inside an open transaction and must not
+# commit (so no executescript, which commits first): _migrate commits it
+# together with the version bump, or rolls both back.
 
 
 def _v1(con: sqlite3.Connection) -> None:
@@ -52,7 +68,8 @@ def _v2(con: sqlite3.Connection) -> None:
     con.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
 
 
-# MIGRATIONS[i] takes the schema from version i to i + 1. Append, never edit.
+# MIGRATIONS[i] takes the schema from version i to i + 1. Append, never edit:
+# users' files were made by the old steps.
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -77,7 +94,12 @@ class ChecklistRun:
 
 
 def local_day_bounds(now: float) -> tuple[float, float]:
-    """[local midnight, next local midnight) around `now`; DST-safe."""
+    """[local midnight, next local midnight) around `now`.
+
+    mktime with isdst=-1 works out the offset in force at each midnight, so
+    DST days come out 23 or 25 hours long; where midnight itself is skipped
+    (e.g. Santiago) it lands on the first instant of the day.
+    """
     t = time.localtime(now)
     start = time.mktime((t.tm_year, t.tm_mon, t.tm_mday, 0, 0, 0, 0, 0, -1))
     end = time.mktime((t.tm_year, t.tm_mon, t.tm_mday + 1, 0, 0, 0, 0, 0, -1))
@@ -85,82 +107,107 @@ def local_day_bounds(now: float) -> tuple[float, float]:
 
 
 class Store:
+    path: Path
+
     def __init__(self, con: sqlite3.Connection | None, path: Path) -> None:
-        self._con = con  # None: read-only and the file does not exist yet
+        self._con = con  # None: read-only and there is no database yet
         self.path = path
 
     # ---- opening ---------------------------------------------------------
 
     @classmethod
     def open(cls, data_dir: Path, *, readonly: bool = False) -> tuple["Store", str | None]:
+        """(store, notice): the notice, if any, is one line to show the user."""
         path = Path(data_dir) / DB_NAME
         if readonly:
             return cls._open_readonly(path), None
+        _prepare(path)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        except OSError as e:
-            raise StoreError(_os_problem(path.parent, e)) from None
-        notice = None
-        try:
-            con = _connect(path)
+            return cls(_connect(path), path), None
         except _Damaged:
-            moved = _move_aside(path)
-            notice = (f"The break database {path} was damaged; it was moved to {moved} "
-                      "and a new one was started.")
+            pass
+        moved = _move_aside(path)
+        notice = (f"The break database {path} was damaged; it was moved to {moved} "
+                  "and a new one was started.")
+        _prepare(path)
+        try:
             con = _connect(path)
+        except _Damaged:  # a brand-new file cannot be damaged, unless the disk is
+            raise StoreError(f"cannot start a new break database {path}: it is unreadable "
+                             "right after being created; check the disk") from None
         return cls(con, path), notice
 
     @classmethod
     def _open_readonly(cls, path: Path) -> "Store":
-        if not path.exists():
+        # Never creates, moves or upgrades anything: `status` may run while
+        # the app is stopped, or alongside it.
+        try:
+            if not path.exists():
+                return cls(None, path)
+        except OSError as e:
+            raise StoreError(_os_problem(path, e)) from None
+        try:
+            version = _judge(path)
+        except _Damaged:
+            raise StoreError(f"cannot read the break database {path}: it is damaged; start "
+                             "Posture Assistant to move it aside and begin a new one") from None
+        if version == 0:  # created but never set up (killed on first start)
             return cls(None, path)
         try:
-            con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
-            version = con.execute("PRAGMA user_version").fetchone()[0]
-            con.execute("SELECT count(*) FROM events").fetchone()
+            con = sqlite3.connect(_readonly_uri(path), uri=True, timeout=BUSY_TIMEOUT,
+                                  check_same_thread=False)
         except sqlite3.Error as e:
             raise StoreError(f"cannot read the break database {path}: {e}") from None
-        if version > SCHEMA_VERSION:
-            con.close()
-            raise StoreError(_newer(path, version))
         return cls(con, path)
 
     # ---- writing ---------------------------------------------------------
 
     def record(self, kind: str, ts: float, seconds: float | None = None,
                detail: dict | None = None) -> Event:
+        """Store one event; it is on disk before this returns."""
         if kind not in KINDS:
             raise ValueError(f"unknown event kind {kind!r}")
+        if detail is not None and not isinstance(detail, dict):
+            raise TypeError(f"detail must be a dict or None, not {type(detail).__name__}")
         offset = time.localtime(ts).tm_gmtoff
         text = json.dumps(detail, sort_keys=True) if detail is not None else None
-        with self._con:  # commits before returning
-            cur = self._con.execute(
+        con = self._writable()
+        with con:  # commits (synchronously, see _connect) before returning
+            cur = con.execute(
                 "INSERT INTO events (ts, utc_offset, kind, seconds, detail) VALUES (?,?,?,?,?)",
                 (ts, offset, kind, seconds, text))
         return Event(cur.lastrowid, ts, offset, kind, seconds, detail)
+
+    def save_checklist(self, ts: float, answers: dict[str, str],
+                       score: float | None) -> ChecklistRun:
+        offset = time.localtime(ts).tm_gmtoff
+        con = self._writable()
+        with con:
+            cur = con.execute(
+                "INSERT INTO checklist_runs (ts, utc_offset, score, answers) VALUES (?,?,?,?)",
+                (ts, offset, score, json.dumps(answers, sort_keys=True)))
+        return ChecklistRun(cur.lastrowid, ts, offset, score, dict(answers))
+
+    def set_meta(self, key: str, value: str) -> None:
+        con = self._writable()
+        with con:
+            con.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
     # ---- reading ---------------------------------------------------------
 
     def events(self, since: float | None = None, until: float | None = None,
                kinds: Iterable[str] | None = None) -> list[Event]:
-        if self._con is None:
-            return []
-        sql, args = "SELECT id, ts, utc_offset, kind, seconds, detail FROM events WHERE 1", []
-        if since is not None:
-            sql += " AND ts >= ?"
-            args.append(since)
-        if until is not None:
-            sql += " AND ts < ?"
-            args.append(until)
-        if kinds is not None:
-            kinds = list(kinds)
-            sql += f" AND kind IN ({','.join('?' * len(kinds))})"
-            args += kinds
-        rows = self._con.execute(sql + " ORDER BY ts, id", args).fetchall()
-        return [Event(i, ts, off, k, s, json.loads(d) if d else None)
-                for i, ts, off, k, s, d in rows]
+        """Events with since <= ts < until, oldest first."""
+        where, args = _filters(since, until, kinds)
+        return self._select_events(f"{where} ORDER BY ts, id", args)
+
+    def last(self, kind: str | None = None) -> Event | None:
+        where, args = _filters(None, None, None if kind is None else [kind])
+        found = self._select_events(f"{where} ORDER BY ts DESC, id DESC LIMIT 1", args)
+        return found[0] if found else None
 
     def counts(self, since: float, until: float) -> dict[str, int]:
+        """How many of each kind in [since, until); every kind is present."""
         found = dict.fromkeys(sorted(KINDS), 0)
         if self._con is not None:
             found.update(self._con.execute(
@@ -169,20 +216,8 @@ class Store:
         return found
 
     def day_counts(self, now: float) -> dict[str, int]:
+        """counts() for the local calendar day that contains `now`."""
         return self.counts(*local_day_bounds(now))
-
-    def last(self, kind: str | None = None) -> Event | None:
-        found = self.events(kinds=[kind] if kind else None)
-        return found[-1] if found else None
-
-    def save_checklist(self, ts: float, answers: dict[str, str],
-                       score: float | None) -> ChecklistRun:
-        offset = time.localtime(ts).tm_gmtoff
-        with self._con:
-            cur = self._con.execute(
-                "INSERT INTO checklist_runs (ts, utc_offset, score, answers) VALUES (?,?,?,?)",
-                (ts, offset, score, json.dumps(answers, sort_keys=True)))
-        return ChecklistRun(cur.lastrowid, ts, offset, score, dict(answers))
 
     def checklist_runs(self) -> list[ChecklistRun]:
         """Every saved run, oldest first."""
@@ -198,93 +233,222 @@ class Store:
         row = self._con.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
 
-    def set_meta(self, key: str, value: str) -> None:
-        with self._con:
-            self._con.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                              (key, value))
-
-    def _version(self) -> int:
-        # A read-only store may look at a file an older app version wrote.
-        return self._con.execute("PRAGMA user_version").fetchone()[0]
+    # ---- closing ---------------------------------------------------------
 
     def close(self) -> None:
+        # The closed connection is kept, not dropped, so later use raises
+        # sqlite3.ProgrammingError instead of quietly reading as empty.
         if self._con is not None:
             self._con.close()
-            self._con = None
 
     def __enter__(self) -> "Store":
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
+
+    # ---- internals -------------------------------------------------------
+
+    def _select_events(self, tail: str, args: list) -> list[Event]:
+        if self._con is None:
+            return []
+        rows = self._con.execute(
+            "SELECT id, ts, utc_offset, kind, seconds, detail FROM events " + tail, args)
+        return [Event(i, ts, off, k, s, json.loads(d) if d is not None else None)
+                for i, ts, off, k, s, d in rows]
+
+    def _writable(self) -> sqlite3.Connection:
+        if self._con is None:
+            raise ValueError(f"{self.path} was opened read-only and does not exist")
+        return self._con
+
+    def _version(self) -> int:
+        # A read-only store may look at a file an older app version wrote.
+        return _user_version(self._con)
 
 
 # ---- helpers -------------------------------------------------------------
 
 
 class _Damaged(Exception):
-    pass
+    """The file is not a sound SQLite database: move it aside."""
+
+
+def _filters(since: float | None, until: float | None,
+             kinds: Iterable[str] | None) -> tuple[str, list]:
+    clauses, args = ["1"], []
+    if since is not None:
+        clauses.append("ts >= ?")
+        args.append(since)
+    if until is not None:
+        clauses.append("ts < ?")
+        args.append(until)
+    if kinds is not None:
+        kinds = list(kinds)
+        clauses.append(f"kind IN ({','.join('?' * len(kinds))})")
+        args += kinds
+    return "WHERE " + " AND ".join(clauses), args
+
+
+def _prepare(path: Path) -> None:
+    """Make the directory and the file exist, or say in one line why not."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        # Opening the file ourselves first yields the OS's reason (permission
+        # denied, is a directory, read-only file system) where SQLite would
+        # only say "unable to open database file"; it also makes a new file
+        # private (SQLite gives -wal and -shm the same mode).
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    except OSError as e:
+        raise StoreError(_os_problem(path, e)) from None
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    """Open (creating) and migrate; _Damaged if the file is not a sound database."""
+    """Open an existing-or-empty file read-write and bring it up to date.
+
+    Raises _Damaged if the file is not a sound database, StoreError for
+    everything the user must sort out (newer schema, permissions, disk).
+    """
+    _judge(path)
+    # Opened on the main thread, used by the app's loop thread (the only
+    # user from then on), so the same-thread check would only get in the way.
     try:
-        # Opened on the main thread, used by the app's loop thread (the only
-        # user from then on), so the same-thread check would only get in the way.
-        con = sqlite3.connect(path, timeout=5, isolation_level="DEFERRED",
+        con = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level="DEFERRED",
                               check_same_thread=False)
     except sqlite3.Error as e:
-        raise StoreError(f"cannot open the break database {path}: {e}") from None
+        raise _problem(path, e) from None
     try:
-        check = con.execute("PRAGMA integrity_check").fetchall()
-        if check != [("ok",)]:
-            raise _Damaged
-        version = con.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise StoreError(_newer(path, version))
         con.execute("PRAGMA journal_mode=WAL")
+        # FULL: a commit is on disk before record() returns, power cut included.
+        # Events are a few an hour, so the fsyncs cost nothing.
         con.execute("PRAGMA synchronous=FULL")
         con.execute("PRAGMA foreign_keys=ON")
-        _migrate(con, version)
-    except sqlite3.DatabaseError as e:
+        _migrate(con, path)
+    except sqlite3.Error as e:
         con.close()
-        if isinstance(e, sqlite3.OperationalError) and "locked" in str(e):
-            raise StoreError(f"the break database {path} is locked by another program") from None
-        if isinstance(e, sqlite3.OperationalError) and _is_os_level(e):
-            raise StoreError(f"cannot open the break database {path}: {e}; check the "
-                             f"permissions of {path.parent} or set data_dir") from None
-        raise _Damaged from None
+        raise _problem(path, e) from None
     except BaseException:
         con.close()
         raise
     return con
 
 
-def _is_os_level(error: sqlite3.Error) -> bool:
-    text = str(error)
-    return any(s in text for s in ("unable to open", "readonly", "disk I/O", "read-only"))
+def _judge(path: Path) -> int:
+    """The file's schema version, if it is a sound database we may use.
+
+    Raises _Damaged or StoreError. Only reads: a read-write connection, on
+    closing, would merge the WAL into the file, changing the bytes of a
+    damaged file we are about to move aside or of a newer app's file we
+    promised to leave alone.
+    """
+    try:
+        with open(path, "rb") as f:
+            magic = f.read(len(_MAGIC))
+    except OSError as e:
+        raise StoreError(_os_problem(path, e)) from None
+    if magic and magic != _MAGIC:
+        # Not SQLite at all: move it aside before SQLite touches its -shm.
+        raise _Damaged
+    try:
+        con = sqlite3.connect(_readonly_uri(path), uri=True, timeout=BUSY_TIMEOUT)
+    except sqlite3.Error as e:
+        raise _problem(path, e) from None
+    try:
+        version = _user_version(con)
+        if version > SCHEMA_VERSION:
+            raise StoreError(_newer(path, version))
+        if con.execute("PRAGMA integrity_check").fetchall() != [("ok",)]:
+            raise _Damaged
+        return version
+    except sqlite3.Error as e:
+        raise _problem(path, e) from None
+    finally:
+        con.close()
 
 
-def _migrate(con: sqlite3.Connection, version: int) -> None:
-    for target in range(version + 1, SCHEMA_VERSION + 1):
-        with con:  # one transaction per step, version bump included
-            MIGRATIONS[target - 1](con)
-            con.execute(f"PRAGMA user_version = {target}")
+def _migrate(con: sqlite3.Connection, path: Path) -> None:
+    # One transaction per step, version bump included, so a crash mid-upgrade
+    # leaves the file at the old version, not half-upgraded (which the next
+    # open would take for damage). The explicit BEGIN matters: Python's
+    # sqlite3 does not open a transaction for CREATE/ALTER by itself.
+    # IMMEDIATE takes the write lock before the version is read, so two
+    # processes opening an old file at once upgrade it once.
+    while (version := _user_version(con)) < SCHEMA_VERSION:
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            version = _user_version(con)
+            if version < SCHEMA_VERSION:
+                MIGRATIONS[version](con)
+                con.execute(f"PRAGMA user_version = {version + 1}")
+            con.commit()
+        except sqlite3.Error as e:
+            con.rollback()
+            if _is_damage(e) or _is_busy(e):
+                raise
+            raise StoreError(f"cannot upgrade the break database {path} from schema {version} "
+                             f"to {version + 1}: {e}; it was left as it was") from None
+        except BaseException:
+            con.rollback()
+            raise
+
+
+def _user_version(con: sqlite3.Connection) -> int:
+    return con.execute("PRAGMA user_version").fetchone()[0]
+
+
+def _readonly_uri(path: Path) -> str:
+    # as_uri() percent-encodes, so a '?', '#' or '%' in the path stays part
+    # of the file name instead of starting SQLite's URI parameters.
+    return path.absolute().as_uri() + "?mode=ro"
+
+
+def _code(error: sqlite3.Error) -> int | None:
+    code = getattr(error, "sqlite_errorcode", None)  # Python 3.11+
+    return None if code is None else code & 0xFF  # extended code -> primary
+
+
+def _is_damage(error: sqlite3.Error) -> bool:
+    code = _code(error)
+    if code is not None:
+        return code in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
+    text = str(error)  # Python 3.10: only the message to go on
+    return "file is not a database" in text or "malformed" in text
+
+
+def _is_busy(error: sqlite3.Error) -> bool:
+    code = _code(error)
+    if code is not None:
+        return code in (_SQLITE_BUSY, _SQLITE_LOCKED)
+    return "locked" in str(error)
+
+
+def _problem(path: Path, error: sqlite3.Error) -> Exception:
+    """The exception to raise for a SQLite error while opening `path`."""
+    if _is_damage(error):
+        return _Damaged()
+    if _is_busy(error):
+        return StoreError(f"the break database {path} is in use by another program "
+                          f"({error}); try again in a moment")
+    return StoreError(f"cannot use the break database {path}: {error}; check the "
+                      f"permissions of {path.parent} and the free disk space, or set data_dir")
 
 
 def _move_aside(path: Path) -> Path:
+    """Rename path (and its -wal and -shm) to a free .corrupt-<stamp> name."""
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    target = path.with_name(f"{path.name}.corrupt-{stamp}")
-    n = 1
-    while target.exists():
+    base = f"{path.name}.corrupt-{stamp}"
+    target, n = path.with_name(base), 1
+    # All three names must be free: os.replace would overwrite a taken one.
+    while any(os.path.lexists(f"{target}{s}") for s in ("", "-wal", "-shm")):
         n += 1
-        target = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+        target = path.with_name(f"{base}-{n}")
     try:
         os.replace(path, target)
+        # The WAL goes too: left beside the new file, SQLite would replay it there.
         for suffix in ("-wal", "-shm"):
-            companion = path.with_name(path.name + suffix)
-            if companion.exists():
-                os.replace(companion, target.with_name(target.name + suffix))
+            companion = Path(f"{path}{suffix}")
+            if os.path.lexists(companion):
+                os.replace(companion, f"{target}{suffix}")
     except OSError as e:
         raise StoreError(_os_problem(path, e)) from None
     return target
@@ -292,10 +456,13 @@ def _move_aside(path: Path) -> Path:
 
 def _newer(path: Path, version: int) -> str:
     return (f"the break database {path} was written by a newer Posture Assistant (schema "
-            f"{version}, this version knows {SCHEMA_VERSION}); upgrade Posture Assistant. "
-            "The file was left untouched.")
+            f"{version}, this version knows {SCHEMA_VERSION}); upgrade Posture Assistant; "
+            "the file was left untouched")
 
 
 def _os_problem(path: Path, error: OSError) -> str:
-    return (f"cannot use {path}: {error.strerror or error}; check its permissions "
-            "or set data_dir")
+    where = Path(error.filename) if error.filename else path
+    reason = error.strerror or str(error)
+    if isinstance(error, FileExistsError):  # mkdir of something that is a file
+        reason = "it exists and is not a directory"
+    return f"cannot use {where}: {reason}; check the permissions of {where.parent} or set data_dir"
