@@ -89,6 +89,9 @@ class Server:
             # not anybody's live socket.
             os.unlink(address)
         self._address, self._key_path = address, key_path
+        # Held while a request is answered, so close() can let the reply
+        # go out before the process ends (the answer to `quit`, above all).
+        self._answering = threading.Lock()
         self._listener = Listener(address, family=family, authkey=self._key)
         threading.Thread(target=self._serve, name="control", daemon=True).start()
 
@@ -105,13 +108,17 @@ class Server:
                     if not conn.poll(REPLY_TIMEOUT):
                         continue
                     request = conn.recv()
-                    reply = self._handle(request) if isinstance(request, dict) else {
-                        "ok": False, "message": "bad request"}
-                    conn.send(reply)
+                    with self._answering:
+                        reply = self._handle(request) if isinstance(request, dict) else {
+                            "ok": False, "message": "bad request"}
+                        conn.send(reply)
                 except (EOFError, OSError):
                     continue
 
-    def close(self) -> None:
+    def close(self, wait: float = 2.0) -> None:
+        """Stop listening, once the request being answered (if any) has had
+        its reply sent, or after `wait` seconds."""
+        answered = self._answering.acquire(timeout=wait)
         for path in (self._address, self._key_path):
             try:
                 os.unlink(path)
@@ -121,6 +128,8 @@ class Server:
             self._listener.close()
         except OSError:
             pass
+        if answered:
+            self._answering.release()
 
 
 def request(data_dir: Path, message: dict[str, Any]) -> dict | None:
@@ -139,7 +148,12 @@ def request(data_dir: Path, message: dict[str, Any]) -> dict | None:
     except Exception as e:  # AuthenticationError, EOFError, ...
         raise ControlError(f"cannot talk to the running app: {type(e).__name__}: {e}") from None
     with conn:
-        conn.send(message)
-        if not conn.poll(REPLY_TIMEOUT):
-            raise ControlError(f"the running app did not answer within {REPLY_TIMEOUT:.0f} s")
-        return conn.recv()
+        try:
+            conn.send(message)
+            if not conn.poll(REPLY_TIMEOUT):
+                raise ControlError(
+                    f"the running app did not answer within {REPLY_TIMEOUT:.0f} s")
+            return conn.recv()
+        except (EOFError, OSError):
+            raise ControlError("the running app closed the connection without answering; "
+                               f"it may have stopped: check with `{APP_ID} status`") from None

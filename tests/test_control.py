@@ -85,3 +85,51 @@ def test_a_runtime_dir_too_deep_for_a_socket_falls_back(tmp_path, monkeypatch):
         assert request(tmp_path / "data", {})["ok"]
     finally:
         server.close()
+
+
+def test_close_lets_the_reply_in_flight_go_out_first(tmp_path):
+    # The app answers `quit`, then closes the channel and ends the process at
+    # once: the reply must already be on its way when close() returns.
+    import threading
+    import time
+
+    answered = threading.Event()
+
+    def slow(req):
+        answered.set()
+        time.sleep(0.3)  # the loop is still putting the reply together
+        return {"ok": True, "message": "quitting"}
+
+    server = Server(tmp_path / "data", slow)
+    replies = []
+    client = threading.Thread(target=lambda: replies.append(request(tmp_path / "data", {})))
+    client.start()
+    assert answered.wait(5)
+    started = time.monotonic()
+    server.close()
+    # Waited for the reply (the process may end right after close()).
+    assert time.monotonic() - started >= 0.25
+    client.join(5)
+    assert replies == [{"ok": True, "message": "quitting"}]
+
+
+def test_an_app_that_dies_mid_request_is_one_line_not_a_traceback(tmp_path):
+    from multiprocessing.connection import Listener
+
+    server = Server(tmp_path / "data", lambda req: {"ok": True})
+    address, key_path, family = control._names(tmp_path / "data")
+    server.close()
+    key_path.write_bytes(b"k" * 32)
+    # A listener that takes the request and hangs up without a reply.
+    with Listener(address, family=family, authkey=b"k" * 32) as listener:
+        import threading
+
+        def hang_up():
+            with listener.accept() as conn:
+                conn.recv()
+
+        t = threading.Thread(target=hang_up)
+        t.start()
+        with pytest.raises(ControlError, match="closed the connection without answering"):
+            request(tmp_path / "data", {"cmd": "status"})
+        t.join(5)
