@@ -1,5 +1,6 @@
 """Things a user meets before any feature: imports, the README's promises."""
 import os
+import pkgutil
 import re
 import subprocess
 import sys
@@ -13,13 +14,29 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_every_module_imports_with_no_display_and_no_bus():
     env = {k: v for k, v in os.environ.items()
            if k not in ("DISPLAY", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS")}
-    modules = ["posture_assistant.cli", "posture_assistant.app", "posture_assistant.tray.icon",
-               "posture_assistant.tray.detect", "posture_assistant.ui.panel",
-               "posture_assistant.notify", "posture_assistant.control"]
+    import posture_assistant
+
+    modules = [m.name for m in pkgutil.walk_packages(posture_assistant.__path__,
+                                                     "posture_assistant.")
+               if m.name != "posture_assistant.__main__"]  # that one runs the app
+    assert "posture_assistant.idle._x11" in modules and len(modules) > 30
     code = "import importlib, sys; [importlib.import_module(m) for m in sys.argv[1:]]"
     r = subprocess.run([sys.executable, "-c", code, *modules], env=env, capture_output=True,
                        text=True, timeout=60)
     assert r.returncode == 0, r.stderr
+
+
+def test_child_processes_run_the_installed_package_not_the_working_directorys(tmp_path):
+    from posture_assistant import __version__
+    from posture_assistant.cli import child_argv
+
+    decoy = tmp_path / "posture_assistant"
+    decoy.mkdir()
+    (decoy / "__init__.py").write_text("raise SystemExit('the decoy ran')\n")
+    r = subprocess.run([*child_argv(), "--version"], cwd=tmp_path, capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == f"posture-assistant {__version__}"
 
 
 def test_the_readme_settings_table_lists_every_setting_with_its_env_var():

@@ -31,7 +31,9 @@ def _import_pystray(backend: str):
     import pystray
 
     if backend == "xorg":
-        from ._xorg_fixes import Icon
+        from ._xorg_fixes import icon_class
+
+        Icon = icon_class()
     else:
         Icon = pystray.Icon
     return pystray, Icon
