@@ -41,6 +41,7 @@ from .tray.icon import Tray, TrayView
 # The tooltip counts down in whole minutes; nothing else wakes an idle app.
 REFRESH = 60.0
 REPLY_WAIT = 5.0
+WINDOW_CLOSE_WAIT = 2.0
 
 TITLES = {
     NoticeKind.PROMPT: "Time to stand up and stretch",
@@ -75,14 +76,17 @@ def snooze_label(seconds: float) -> str:
 
 class App:
     def __init__(self, settings: Settings, store: Store, *, tray_backend: str | None,
-                 windows: bool, child_argv: list[str], log: Callable[[str], None],
+                 windows: str, child_argv: list[str],
+                 log: Callable[[str], None],
                  suggestions: list[Suggestion],
                  idle: IdleSource | Unavailable | None = None,
                  fullscreen: FullscreenSource | None = None) -> None:
         self.settings = settings
         self.store = store
         self.log = log
-        self._windows = windows  # may we open our own window (a display exists)?
+        # Whether our own windows can open: "ok", "off" (headless) or
+        # "unavailable: <why>" (no tkinter).
+        self.windows = windows
         self._child_argv = child_argv  # how to run our own CLI in a child process
         self._windows_open: dict[str, subprocess.Popen] = {}
         self._queue: queue.Queue[_Command] = queue.Queue()
@@ -258,7 +262,7 @@ class App:
         body = f"{text} (about {format_countdown(self.settings.break_duration)})"
         shown = self.notifier.show(TITLES[kind], body,
                                    timeout=min(self.settings.reminder_interval, 600))
-        if self._windows and (self.tray is None or not shown):
+        if self.tray is None or not shown:
             self._open_window("panel")
 
     # ---- what the user sees ----------------------------------------------
@@ -312,7 +316,8 @@ class App:
             suggestion=self.suggestion(snap.prompt_id) if pending else None,
             tray=self.tray.backend if self.tray else None, notifications=notifications,
             activity_detection=self.activity_detection,
-            working_hours=str(self.settings.working_hours or "always"))
+            working_hours=str(self.settings.working_hours or "always"),
+            windows=self.windows)
 
     def _confirmation(self, name: str, event: Any) -> str:
         snap = self.core.snapshot()
@@ -346,7 +351,7 @@ class App:
     def _open_window(self, name: str, *args: str) -> bool:
         """Run one of our windows (`panel`, `checklist`) in a child process,
         unless it is open already; False if no window can open here."""
-        if not self._windows:
+        if self.windows != "ok":
             return False
         running = self._windows_open.get(name)
         if running is not None and running.poll() is None:
@@ -416,11 +421,27 @@ class App:
         """On first start, offer the workspace check once, whatever the answer."""
         if self.store.get_meta(checklist.OFFER_KEY) or self.store.checklist_runs():
             return
-        self.store.set_meta(checklist.OFFER_KEY, "offered")
+        # The window records the offer once it is on screen.
         if not self._open_window("checklist", "--window", "--offer"):
+            self.store.set_meta(checklist.OFFER_KEY, "offered")
             self.notifier.show("Welcome to Posture Assistant", OFFER_BODY, timeout=30)
 
     def _close(self) -> None:
+        # The server first: it waits for a reply in flight (the answer to
+        # `quit`) to go out before the process may end.
         if self._server is not None:
             self._server.close()
+        self._close_windows()
         self.store.close()
+
+    def _close_windows(self) -> None:
+        """Windows we opened go with us: a panel or checklist left behind
+        would talk to an app that is gone."""
+        children = [c for c in self._windows_open.values() if c.poll() is None]
+        for child in children:
+            child.terminate()
+        for child in children:
+            try:
+                child.wait(WINDOW_CLOSE_WAIT)
+            except subprocess.TimeoutExpired:
+                child.kill()

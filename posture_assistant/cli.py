@@ -138,6 +138,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .lock import InstanceLock
     from .store import Store, StoreError
     from .tray.detect import NoDisplay, check_display, choose
+    from .ui._tk import tk_missing
 
     loaded = _settings(args)
     settings = loaded.settings
@@ -186,13 +187,32 @@ def cmd_run(args: argparse.Namespace) -> int:
         # about a hang, at no cost until used.
         faulthandler.register(signal.SIGUSR1, all_threads=True)
 
-    child = [sys.executable, "-m", "posture_assistant"]
+    windows = "off" if headless else "ok"
+    missing = None if headless else tk_missing()
+    if missing:
+        windows = f"unavailable: {missing}"
+        warn(f"windows {windows}")
+    child = child_argv()
     if getattr(args, "config", None):
-        child += ["--config", str(args.config)]
-    app = App(settings, store, tray_backend=backend, windows=not headless,
+        child += ["--config", str(Path(args.config).expanduser().absolute())]
+    app = App(settings, store, tray_backend=backend, windows=windows,
               child_argv=child, log=warn, suggestions=suggestions, idle=idle,
               fullscreen=None if headless else fullscreen_source())
     return app.run()
+
+
+# Python puts the working directory first on sys.path for `-m` and `-c`, so a
+# `posture_assistant/` folder there would run instead of the installed app.
+# `-I` would also drop user site-packages (pip install --user) and `-P` needs
+# Python 3.11, hence this line.
+CHILD_MAIN = ("import sys; sys.path[:1] == [''] and sys.path.pop(0); "
+              "from posture_assistant.cli import main; sys.exit(main())")
+
+
+def child_argv() -> list[str]:
+    """How to run our own CLI in a child process: the installed package,
+    whatever the working directory."""
+    return [sys.executable, "-c", CHILD_MAIN]
 
 
 def cmd_status(args: argparse.Namespace) -> int:

@@ -27,7 +27,8 @@ def build_status(*, now: float, counts: dict[str, int], data_dir: str, running: 
                  snooze_options: list[float] | None = None, suggestion: str | None = None,
                  tray: str | None = None, notifications: str | None = None,
                  activity_detection: str | None = None,
-                 working_hours: str | None = None) -> dict[str, Any]:
+                 working_hours: str | None = None,
+                 windows: str | None = None) -> dict[str, Any]:
     return {
         "running": running,
         "pid": pid,
@@ -45,6 +46,7 @@ def build_status(*, now: float, counts: dict[str, int], data_dir: str, running: 
         "notifications": notifications,
         "activity_detection": activity_detection,
         "working_hours": working_hours,
+        "windows": windows,
         "data_dir": data_dir,
     }
 
@@ -78,6 +80,8 @@ def describe_status(status: dict[str, Any]) -> str:
     if status["running"] and status["activity_detection"].startswith("unavailable"):
         lines.append(f"Activity detection {status['activity_detection']}; break timing "
                      "counts wall-clock time.")
+    if status["running"] and (status["windows"] or "").startswith("unavailable"):
+        lines.append(f"Windows {status['windows']}.")
     done = today["done"]
     lines.append(f"Today: {done} break{'' if done == 1 else 's'} taken, {today['natural']} "
                  f"natural, {today['prompted']} prompted, {today['snoozed']} snoozed, "

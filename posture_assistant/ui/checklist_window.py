@@ -14,11 +14,12 @@ from typing import Any
 
 from .. import APP_NAME
 from ..checklist import (
-    DISCLAIMER, REMIND_KEY, changes, describe, fixes, save, score, tell_app,
+    DISCLAIMER, OFFER_KEY, REMIND_KEY, changes, describe, fixes, save, score, tell_app,
 )
 from ..content import GROUPS, ChecklistItem
 from ..settings import Settings
 from ..store import Store, StoreError
+from ._tk import NoWindow, open_root
 
 WRAP = 560
 KEYS = {"y": "yes", "n": "no", "s": "skip"}
@@ -37,27 +38,26 @@ def pages(items: list[ChecklistItem]) -> list[tuple[str, list[ChecklistItem]]]:
 
 def run_window(items: list[ChecklistItem], settings: Settings, offer: bool = False) -> int:
     try:
-        import tkinter as tk
-        from tkinter import messagebox, ttk
-    except ImportError:
-        print("posture-assistant: this Python has no tkinter; install python3-tk, or run "
-              "`posture-assistant checklist` in a terminal", file=sys.stderr)
-        return 1
-    try:
         store, notice = Store.open(settings.data_dir)
     except StoreError as e:
         print(f"posture-assistant: {e}", file=sys.stderr)
         return 1
     if notice:
         print(f"posture-assistant: {notice}", file=sys.stderr)
-    try:
-        root = tk.Tk(className="posture-assistant")
-    except tk.TclError as e:
-        print(f"posture-assistant: cannot open a window ({e}); run `posture-assistant "
-              "checklist` in a terminal instead", file=sys.stderr)
-        return 3
     with store:
+        try:
+            tk, root = open_root()
+        except NoWindow as e:
+            print(f"posture-assistant: {e}; run `posture-assistant checklist` in a terminal "
+                  "instead", file=sys.stderr)
+            return e.code
+        from tkinter import messagebox, ttk
+
         window = ChecklistWindow(root, tk, ttk, messagebox, items, store, settings, offer)
+        if offer:
+            # Recorded once it is on screen: an offer that never showed is
+            # made again at the next start.
+            store.set_meta(OFFER_KEY, "offered")
         root.mainloop()
     return 0 if window.saved else 1
 

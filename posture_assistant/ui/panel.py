@@ -17,6 +17,7 @@ from ..resources import asset_path
 from ..pauses import PAUSES
 from ..control import ControlError, request
 from ..durations import format_countdown, format_duration
+from ._tk import NoWindow, open_root
 
 # Only while the window is open. The countdown shows whole minutes; a prompt
 # answered elsewhere (tray, CLI) should close its window soon after.
@@ -29,13 +30,6 @@ DISCLAIMER = ("General wellness tips, not medical advice. Stop any stretch that 
 
 def run_panel(data_dir: Path) -> int:
     try:
-        import tkinter as tk
-        from tkinter import ttk
-    except ImportError:
-        print(f"posture-assistant: this Python has no tkinter, so the {APP_NAME} window "
-              "cannot open; install your distribution's python3-tk", file=sys.stderr)
-        return 1
-    try:
         first = request(data_dir, {"cmd": "status"})
     except ControlError as e:
         print(f"posture-assistant: {e}", file=sys.stderr)
@@ -44,10 +38,12 @@ def run_panel(data_dir: Path) -> int:
         print(f"posture-assistant: {APP_NAME} is not running", file=sys.stderr)
         return 1
     try:
-        root = tk.Tk(className="posture-assistant")
-    except tk.TclError as e:
-        print(f"posture-assistant: cannot open a window ({e})", file=sys.stderr)
-        return 3
+        tk, root = open_root()
+    except NoWindow as e:
+        print(f"posture-assistant: {e}", file=sys.stderr)
+        return e.code
+    from tkinter import ttk
+
     Panel(root, tk, ttk, lambda cmd, **a: request(data_dir, {"cmd": cmd, "args": a}),
           first["status"])
     root.mainloop()

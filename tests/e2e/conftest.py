@@ -281,6 +281,17 @@ def desktop(tmp_path_factory):
 
 
 @pytest.fixture
+def windows():
+    """For tests that open one of our Tk windows: without tkinter they skip
+    (fail under POSTURE_E2E=required) with the app's own words for the fix."""
+    from posture_assistant.ui._tk import tk_missing
+
+    missing = tk_missing()
+    if missing:
+        unavailable(f"windows cannot open: {missing}")
+
+
+@pytest.fixture
 def wm_desktop(tmp_path):
     """A desktop of its own with a real window manager (openbox, which keeps
     _NET_ACTIVE_WINDOW and _NET_WM_STATE) and no tray, for fullscreen tests."""
@@ -323,6 +334,10 @@ class PostureApp:
         self.env = dict(desktop.env, POSTURE_DATA_DIR=str(self.data_dir), **env)
         self.log_path = tmp / "app.log"
         self.proc: subprocess.Popen | None = None
+        # How to run it (the installed-wheel test runs the console script)
+        # and from where.
+        self.argv = [sys.executable, "-m", "posture_assistant"]
+        self.cwd: Path | None = None
 
     @property
     def db(self) -> Path:
@@ -330,7 +345,7 @@ class PostureApp:
 
     def start(self, *args: str) -> "PostureApp":
         self.t0 = time.monotonic()
-        self.proc = subprocess.Popen([sys.executable, "-m", "posture_assistant", *args],
+        self.proc = subprocess.Popen([*self.argv, *args], cwd=self.cwd,
                                      env=self.env, stdin=subprocess.DEVNULL,
                                      stdout=open(self.log_path, "ab"), stderr=subprocess.STDOUT)
         try:
@@ -348,7 +363,7 @@ class PostureApp:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
     def cli(self, *args: str, env: dict | None = None, timeout: float = 30):
-        return subprocess.run([sys.executable, "-m", "posture_assistant", *args],
+        return subprocess.run([*self.argv, *args], cwd=self.cwd,
                               env=dict(self.env, **(env or {})), capture_output=True, text=True,
                               timeout=timeout, stdin=subprocess.DEVNULL)
 

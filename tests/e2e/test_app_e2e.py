@@ -66,7 +66,7 @@ def test_icon_embeds_and_prompt_reaches_dunst(desktop, posture, tmp_path):
     assert sum(abs(a - b) for a, b in zip(counting, pending)) > 60, "icon did not change"
 
 
-def test_done_from_the_tray_panel_records_a_break(desktop, posture):
+def test_done_from_the_tray_panel_records_a_break(desktop, posture, windows):
     app = posture(**FAST).start()
     app.wait_state("pending")
     win, _, _, w, h = desktop.wait_tray_icon()[0]
@@ -268,7 +268,7 @@ def test_no_notification_server_still_prompts_in_the_tray(desktop, posture):
     assert "Traceback" not in log
 
 
-def test_no_tray_host_runs_without_a_tray_and_opens_its_window(desktop, posture):
+def test_no_tray_host_runs_without_a_tray_and_opens_its_window(desktop, posture, windows):
     desktop.stop_tray()
     try:
         app = posture(POSTURE_BREAK_INTERVAL="4s").start()
@@ -288,3 +288,41 @@ def test_no_tray_flag_forces_trayless_mode(desktop, posture):
     assert app.status()["tray"] is None
     time.sleep(0.5)
     assert desktop.tray_icons() == []
+
+
+NO_TK = '''
+import importlib.abc, sys
+
+class NoTk(importlib.abc.MetaPathFinder):
+    """This Python has no tkinter, like Debian's without python3-tk."""
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("tkinter", "_tkinter"):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+
+sys.meta_path.insert(0, NoTk())
+'''
+
+
+def test_without_tkinter_the_app_says_so_once_and_offers_by_notification(desktop, posture,
+                                                                         tmp_path):
+    (tmp_path / "notk").mkdir()
+    (tmp_path / "notk" / "sitecustomize.py").write_text(NO_TK)
+    before = len(desktop.notifications())
+    app = posture(first_start=True, PYTHONPATH=str(tmp_path / "notk"), **FAST).start()
+    status = app.status()
+    assert status["windows"].startswith("unavailable") and "python3-tk" in status["windows"]
+    assert "python3-tk" in app.cli("status").stdout
+    # The first-start checklist offer comes as a notification instead.
+    wait_for(lambda: "Welcome to Posture Assistant" in titles(desktop)[before:], 10,
+             what="the checklist offer as a notification")
+    # A click on the icon, and the checklist from the CLI, name the fix too.
+    win, _, _, w, h = desktop.wait_tray_icon()[0]
+    desktop.xdotool("mousemove", "--window", win, w // 2, h // 2, "click", 1)
+    r = app.cli("checklist", "--window")
+    assert r.returncode == 1 and "python3-tk" in r.stderr and "Traceback" not in r.stderr
+    app.wait_state("pending")
+    assert app.cli("quit").returncode == 0
+    assert app.proc.wait(10) == 0
+    log = app.log()
+    assert log.count("no tkinter") == 1, log  # told once, at the start
+    assert "Traceback" not in log and panel_window(desktop) is None

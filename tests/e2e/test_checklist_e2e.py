@@ -26,7 +26,7 @@ def open_window(desktop, app, *args):
     return proc
 
 
-def test_the_window_from_the_keyboard_saves_its_result(desktop, posture):
+def test_the_window_from_the_keyboard_saves_its_result(desktop, posture, windows):
     app = posture()
     proc = open_window(desktop, app)
     planned = {}
@@ -51,7 +51,7 @@ def test_the_window_from_the_keyboard_saves_its_result(desktop, posture):
     assert {f["id"] for f in result["fixes"]} == {k for k, v in planned.items() if v == "no"}
 
 
-def test_escape_asks_before_throwing_answers_away(desktop, posture):
+def test_escape_asks_before_throwing_answers_away(desktop, posture, windows):
     app = posture()
     proc = open_window(desktop, app)
     desktop.xdotool("key", "y", "Escape")
@@ -63,7 +63,7 @@ def test_escape_asks_before_throwing_answers_away(desktop, posture):
     assert app.cli("checklist", "--last").returncode == 1
 
 
-def test_first_start_offers_the_checklist_once(desktop, posture):
+def test_first_start_offers_the_checklist_once(desktop, posture, windows):
     app = posture(first_start=True, POSTURE_BREAK_INTERVAL="1h").start()
     offer = wait_for(lambda: window(desktop), 20, what="the checklist offer")
     time.sleep(0.4)
@@ -76,7 +76,7 @@ def test_first_start_offers_the_checklist_once(desktop, posture):
     assert window(desktop) is None
 
 
-def test_the_tray_panel_opens_the_checklist(desktop, posture):
+def test_the_tray_panel_opens_the_checklist(desktop, posture, windows):
     posture(POSTURE_BREAK_INTERVAL="1h").start()
     win, _, _, w, h = desktop.wait_tray_icon()[0]
     desktop.xdotool("mousemove", "--window", win, w // 2, h // 2, "click", 1)
