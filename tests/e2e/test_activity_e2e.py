@@ -1,6 +1,7 @@
 """Activity detection on a real X server: idle time, natural breaks, input."""
 from __future__ import annotations
 
+import threading
 import time
 
 from .conftest import wait_for
@@ -24,7 +25,21 @@ def test_idle_time_makes_a_natural_break_shown_in_status(desktop, posture):
 
 
 def test_pointer_movement_counts_as_activity(desktop, posture):
-    app = posture(POSTURE_BREAK_INTERVAL="1h", POSTURE_BREAK_DURATION="2s").start()
+    # Keep the pointer moving while the app starts too: a start slower than
+    # break_duration (a loaded machine) would otherwise find the user away.
+    moving = threading.Event()
+
+    def jiggle():
+        while not moving.wait(0.5):
+            desktop.xdotool("mousemove_relative", "--", "1", "0")
+
+    mover = threading.Thread(target=jiggle)
+    mover.start()
+    try:
+        app = posture(POSTURE_BREAK_INTERVAL="1h", POSTURE_BREAK_DURATION="2s").start()
+    finally:
+        moving.set()
+        mover.join()
     for _ in range(8):
         desktop.xdotool("mousemove_relative", "--", "2", "0")
         time.sleep(0.5)
