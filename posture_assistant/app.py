@@ -163,10 +163,8 @@ class App:
         self._offer_checklist(now)
         self._apply(self.core.handle(RecheckAt(now, self._recheck_at())))
         clock = clockwatch.read()
+        self._show()
         while self.core.state is not State.STOPPED:
-            # Once per wake-up, however many inputs it took: the tooltip reads
-            # today's counts from the database.
-            self._show()
             try:
                 command = self._queue.get(timeout=max(0.0, self._wake_at() - time.time()))
             except queue.Empty:
@@ -186,7 +184,14 @@ class App:
             if command is None:
                 self._apply(self.core.handle(Tick(now)))
             else:
-                self._run_command(command, now)
+                reply = self._run_command(command, now)
+            # Once per wake-up (the tooltip reads today's counts from the
+            # database), and before any reply: whoever reads "pending" in
+            # `status` then finds the tray saying so too.
+            self._show()
+            if command is not None and command.reply is not None:
+                reply["status"] = self.status(now)
+                command.reply.put(reply)
 
     def _wake_at(self) -> float:
         now = time.time()
@@ -198,7 +203,8 @@ class App:
         deadline = self.core.deadline
         return refresh if deadline is None else min(refresh, deadline)
 
-    def _run_command(self, command: _Command, now: float) -> None:
+    def _run_command(self, command: _Command, now: float) -> dict[str, Any]:
+        """Carry out a command; the reply for whoever asked."""
         reply: dict[str, Any] = {"ok": True}
         if command.name == "panel":
             self._open_window("panel")
@@ -228,9 +234,7 @@ class App:
                 reply["message"] = self._confirmation(command.name, event)
         elif command.name != "status":
             reply = {"ok": False, "message": f"unknown command {command.name!r}"}
-        if command.reply is not None:
-            reply["status"] = self.status(now)
-            command.reply.put(reply)
+        return reply
 
     def _apply(self, step: Step) -> None:
         for action in step.actions:

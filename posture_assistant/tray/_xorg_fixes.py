@@ -26,6 +26,13 @@ def icon_class():
                                      | Xlib.X.StructureNotifyMask | Xlib.X.ButtonPressMask)
             return window
 
+        def _draw(self):
+            # pystray sends the new picture only at its next read of X events,
+            # after the thread that changed it has been told it is done; flush
+            # so that what the app reports is on screen by then.
+            super()._draw()
+            self._display.flush()
+
         def _dock_window(self):
             # `visible = True` docks twice (_update_icon and _show); a tray that
             # re-embeds on the second request can lose the icon under load.

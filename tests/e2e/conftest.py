@@ -69,13 +69,15 @@ def unavailable(reason: str) -> None:
 
 
 def wait_for(pred, timeout=10.0, interval=0.02, what="condition"):
+    """`what` may be a callable, called at the timeout (to report the state then)."""
     end = time.monotonic() + timeout
     while True:
         value = pred()
         if value:
             return value
         if time.monotonic() > end:
-            raise TimeoutError(f"timed out after {timeout}s waiting for {what}")
+            raise TimeoutError(f"timed out after {timeout}s waiting for "
+                               f"{what() if callable(what) else what}")
         time.sleep(interval)
 
 
@@ -220,6 +222,24 @@ class Desktop:
             return []
         return out
 
+    def describe_icons(self) -> list[tuple]:
+        """tray_icons() with each window's WM_CLASS and owning pid (X-Resource)."""
+        import Xlib.error
+        from Xlib.ext import res
+
+        out = []
+        for icon in self.tray_icons():
+            w = self.x.create_resource_object("window", icon[0])
+            try:
+                cls = w.get_wm_class()
+                ids = self.x.res_query_client_ids(
+                    [{"client": icon[0], "mask": res.LocalClientPIDMask}]).ids
+                pid = ids[0].value[0] if ids else None
+            except Xlib.error.XError:
+                cls, pid = None, None
+            out.append((*icon, cls, pid))
+        return out
+
     def wait_tray_icon(self, timeout=10.0, settle=0.15, min_size=16):
         """Exactly one icon, at least min_size px, unchanged for `settle` s
         (GTK embeds at 1 px and resizes; appindicator replaces its window)."""
@@ -234,8 +254,10 @@ class Desktop:
                 return None
             return icon if icon and now - state["since"] >= settle else None
 
+        # The state at the timeout, with whose windows they are (an f-string
+        # here would show the state at the start of the wait instead).
         icon = wait_for(stable, timeout, interval=0.01,
-                        what=f"a settled icon in trayer (now: {self.tray_icons()})")
+                        what=lambda: f"a settled icon in trayer (now: {self.describe_icons()})")
         return icon, state["since"]
 
     def toplevels(self) -> dict[int, tuple]:
@@ -414,3 +436,7 @@ def posture(desktop, tmp_path):
     yield make
     for app in apps:
         app.stop()
+    # Every icon goes with its app. Checked here, so that an icon left
+    # behind fails the test that left it, not the next one to look.
+    wait_for(lambda: not desktop.tray_icons(), 10,
+             what=lambda: f"the tray to empty (left: {desktop.describe_icons()})")
