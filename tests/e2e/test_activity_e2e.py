@@ -2,13 +2,37 @@
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 import time
 
 from .conftest import wait_for
 
 
+@contextmanager
+def someone_at_the_computer(desktop):
+    """The pointer moves every 0.5 s meanwhile, like a person at work, so no
+    pause comes near break_duration even when a loaded machine makes
+    starting the app or asking its status slow."""
+    stop = threading.Event()
+
+    def keep_moving():
+        step = 2
+        while not stop.wait(0.5):
+            desktop.xdotool("mousemove_relative", "--", str(step), "0")
+            step = -step
+
+    mover = threading.Thread(target=keep_moving)
+    mover.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        mover.join()
+
+
 def test_idle_time_makes_a_natural_break_shown_in_status(desktop, posture):
-    app = posture(POSTURE_BREAK_INTERVAL="1h", POSTURE_BREAK_DURATION="2s").start()
+    with someone_at_the_computer(desktop):
+        app = posture(POSTURE_BREAK_INTERVAL="1h", POSTURE_BREAK_DURATION="2s").start()
     assert app.status()["activity_detection"] == "X11 (XScreenSaver)"
     desktop.xdotool("mousemove_relative", "--", "3", "3")  # start from fresh input
     # Nobody touches anything: after 2 s the user counts as away.
@@ -25,28 +49,12 @@ def test_idle_time_makes_a_natural_break_shown_in_status(desktop, posture):
 
 
 def test_pointer_movement_counts_as_activity(desktop, posture):
-    # The pointer moves every 0.5 s from before the app starts to the end,
-    # like a person at work, so no pause comes near break_duration even when
-    # a loaded machine makes starting the app or asking its status slow.
-    stop = threading.Event()
-
-    def keep_moving():
-        step = 2
-        while not stop.wait(0.5):
-            desktop.xdotool("mousemove_relative", "--", str(step), "0")
-            step = -step
-
-    mover = threading.Thread(target=keep_moving)
-    mover.start()
-    try:
+    with someone_at_the_computer(desktop):
         app = posture(POSTURE_BREAK_INTERVAL="1h", POSTURE_BREAK_DURATION="2s").start()
         end = time.monotonic() + 5
         while time.monotonic() < end:
             assert app.status()["state"] == "counting"
             time.sleep(0.5)
-    finally:
-        stop.set()
-        mover.join()
     assert "natural_break" not in app.kinds()
 
 
