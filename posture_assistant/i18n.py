@@ -1,0 +1,94 @@
+"""The seam for translation: every string a user reads goes through `_()`
+or `ngettext()` here, and times go through `format_time()` / `format_date()`.
+
+The catalog is chosen the gettext way (LANGUAGE, LC_ALL, LC_MESSAGES, LANG),
+and on Windows and macOS, where those are rarely set, from the system
+locale. English is the source language, so a missing catalog falls back to
+the text as written. `scripts/i18n` extracts the template and compiles the
+catalogs.
+"""
+from __future__ import annotations
+
+import gettext
+import locale
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+
+DOMAIN = "posture_assistant"
+LOCALE_DIR = Path(__file__).with_name("locale")
+_ENV = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+
+_translation: gettext.NullTranslations | None = None
+_languages: list[str] = []
+
+
+def _system_languages() -> list[str]:
+    for name in _ENV:
+        value = os.environ.get(name)
+        if value:
+            # "C" and "POSIX" mean untranslated, as gettext reads them.
+            return [lang for lang in value.split(":") if lang]
+    if sys.platform in ("win32", "darwin"):
+        try:
+            code = locale.getlocale()[0]
+        except ValueError:
+            code = None
+        if code:
+            return [locale.normalize(code).split(".")[0]]
+    return []
+
+
+def _catalog() -> gettext.NullTranslations:
+    global _translation, _languages
+    if _translation is None:
+        _languages = _system_languages()
+        _translation = gettext.translation(DOMAIN, LOCALE_DIR, languages=_languages or None,
+                                           fallback=True)
+    return _translation
+
+
+def use_language(code: str | None) -> None:
+    """Switch catalogs: a code such as "de", or None to follow the system
+    again (read at the next lookup)."""
+    global _translation, _languages
+    _translation = None
+    if code is not None:
+        _languages = [code]
+        _translation = gettext.translation(DOMAIN, LOCALE_DIR, languages=[code], fallback=True)
+
+
+def language() -> str:
+    """The language in use: a catalog's ("de"), or "en" for the source text."""
+    lang = _catalog().info().get("language", "")
+    return lang.replace("-", "_").split("_")[0] or "en"
+
+
+def _(message: str) -> str:
+    return _catalog().gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return _catalog().ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:
+    """Marks a string for the catalog where it is defined; `_()` translates
+    it where it is shown, once the language is known."""
+    return message
+
+
+def format_time(ts: float) -> str:
+    # Translators: a local clock time in strftime codes, e.g. 14:05.
+    return datetime.fromtimestamp(ts).strftime(_("%H:%M"))
+
+
+def format_date(ts: float) -> str:
+    # Translators: a date in strftime codes, numbers only (month and day
+    # names would stay English), e.g. 2026-11-24.
+    return datetime.fromtimestamp(ts).strftime(_("%Y-%m-%d"))
+
+
+def format_datetime(ts: float) -> str:
+    return f"{format_date(ts)} {format_time(ts)}"
