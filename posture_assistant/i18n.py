@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gettext
 import locale
+import math
 import os
 import sys
 from datetime import datetime
@@ -92,3 +93,37 @@ def format_date(ts: float) -> str:
 
 def format_datetime(ts: float) -> str:
     return f"{format_date(ts)} {format_time(ts)}"
+
+
+def format_countdown(seconds: float) -> str:
+    """For tooltips and messages: whole minutes, rounded up ("42 min").
+
+    Rounding up means "1 min" is shown until under a minute is left, so
+    "0 min" never appears; callers write "in {countdown}", hence no "now"."""
+    if seconds < 60:
+        return _("under 1 min")
+    if seconds >= 2 * 86400:
+        days = round(seconds / 86400)
+        return ngettext("{n} day", "{n} days", days).format(n=days)
+    # A hair under a whole minute of float error must not add a minute.
+    minutes = math.ceil(seconds / 60 - 1e-9)
+    return _hours_minutes(*divmod(minutes, 60))
+
+
+def format_length(seconds: float) -> str:
+    """A length exactly, for choices such as a snooze: "1 min 30 s"."""
+    whole = round(seconds)
+    minutes, secs = divmod(whole, 60)
+    if not secs:
+        return _hours_minutes(*divmod(minutes, 60))
+    if not minutes:
+        return _("{s} s").format(s=secs)
+    return _("{m} min {s} s").format(m=minutes, s=secs)
+
+
+def _hours_minutes(hours: int, minutes: int) -> str:
+    if not hours:
+        return _("{m} min").format(m=minutes)
+    if not minutes:
+        return _("{h} h").format(h=hours)
+    return _("{h} h {m} min").format(h=hours, m=minutes)

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from posture_assistant import checklist
-from posture_assistant.content import (
+from posture_assistant.features.checklist import model as checklist
+from posture_assistant.storage.content import (
     GROUPS, ChecklistItem, ContentError, load_checklist, load_items,
 )
 

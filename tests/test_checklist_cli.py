@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from posture_assistant.content import load_checklist
+from posture_assistant.storage.content import load_checklist
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ def test_version_and_help(env):
 def test_status_without_the_app_reads_the_database(env):
     from pathlib import Path
 
-    from posture_assistant.store import Store
+    from posture_assistant.storage.store import Store
 
     import time
 

@@ -1,6 +1,6 @@
 import pytest
 
-from posture_assistant.content import ContentError, Suggestion, load_items, load_suggestions
+from posture_assistant.storage.content import ContentError, Suggestion, load_items, load_suggestions
 
 
 def test_shipped_suggestions_validate_and_each_has_a_source():

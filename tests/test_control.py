@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from posture_assistant import control
-from posture_assistant.control import ControlError, Server, request
+from posture_assistant.storage import control
+from posture_assistant.storage.control import ControlError, Server, request
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from posture_assistant.durations import format_countdown, format_duration, parse_duration
+from posture_assistant.core.durations import format_countdown, format_duration, parse_duration
 
 
 @pytest.mark.parametrize("value, seconds", [

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
-from posture_assistant.resources import asset_path
-from posture_assistant.tray.images import STATES, icon_image
+from posture_assistant.files import asset_path
+from posture_assistant.adapters.tray.images import STATES, icon_image
 
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "make_icons.py"
 

@@ -1,7 +1,7 @@
 import subprocess
 import sys
 
-from posture_assistant.lock import InstanceLock
+from posture_assistant.storage.lock import InstanceLock
 
 
 def test_one_holder_at_a_time_and_released_on_close(tmp_path):
@@ -16,7 +16,7 @@ def test_one_holder_at_a_time_and_released_on_close(tmp_path):
 
 def test_a_killed_holder_releases_the_lock(tmp_path):
     code = ("import os, signal; from pathlib import Path; "
-            "from posture_assistant.lock import InstanceLock; "
+            "from posture_assistant.storage.lock import InstanceLock; "
             f"assert InstanceLock(Path({str(tmp_path)!r})).acquire(); "
             "os.kill(os.getpid(), signal.SIGKILL)")
     assert subprocess.run([sys.executable, "-c", code]).returncode == -9

@@ -3,7 +3,7 @@ import os
 import subprocess
 import sys
 
-from posture_assistant.notify import Notifier
+from posture_assistant.adapters.notify import Notifier
 
 
 def test_a_failure_is_logged_once(tmp_path):
@@ -11,7 +11,7 @@ def test_a_failure_is_logged_once(tmp_path):
     # process, so another test's bus must not leak in.
     env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
     env["DBUS_SESSION_BUS_ADDRESS"] = f"unix:path={tmp_path}/no-bus"
-    code = ("from posture_assistant.notify import Notifier; log = []; "
+    code = ("from posture_assistant.adapters.notify import Notifier; log = []; "
             "n = Notifier(True, log.append); shown = [n.show('t', 'm', 5) for _ in range(3)]; "
             "print(shown, n.failing); print(*log, sep='\\n')")
     r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,

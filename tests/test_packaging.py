@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from posture_assistant.settings import Settings
+from posture_assistant.storage.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,7 +19,7 @@ def test_every_module_imports_with_no_display_and_no_bus():
     modules = [m.name for m in pkgutil.walk_packages(posture_assistant.__path__,
                                                      "posture_assistant.")
                if m.name != "posture_assistant.__main__"]  # that one runs the app
-    assert "posture_assistant.idle._x11" in modules and len(modules) > 30
+    assert "posture_assistant.adapters.idle._x11" in modules and len(modules) > 30
     code = "import importlib, sys; [importlib.import_module(m) for m in sys.argv[1:]]"
     r = subprocess.run([sys.executable, "-c", code, *modules], env=env, capture_output=True,
                        text=True, timeout=60)
@@ -28,7 +28,7 @@ def test_every_module_imports_with_no_display_and_no_bus():
 
 def test_child_processes_run_the_installed_package_not_the_working_directorys(tmp_path):
     from posture_assistant import __version__
-    from posture_assistant.cli import child_argv
+    from posture_assistant.cli.run import child_argv
 
     decoy = tmp_path / "posture_assistant"
     decoy.mkdir()

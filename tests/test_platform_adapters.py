@@ -2,10 +2,10 @@
 cannot run here), and the Linux ones' behaviour with nothing to talk to."""
 import pytest
 
-from posture_assistant.fullscreen._win32 import is_fullscreen
-from posture_assistant.idle import Unavailable, open_source
-from posture_assistant.idle._darwin import seconds_from_hid_idle
-from posture_assistant.idle._win32 import idle_ms
+from posture_assistant.adapters.fullscreen._win32 import is_fullscreen
+from posture_assistant.adapters.idle import Unavailable, open_source
+from posture_assistant.adapters.idle._darwin import seconds_from_hid_idle
+from posture_assistant.adapters.idle._win32 import idle_ms
 
 
 @pytest.mark.parametrize("now, last, expected", [
@@ -33,7 +33,7 @@ def test_no_display_no_bus_gives_reasons_not_errors(monkeypatch, tmp_path):
     found = open_source()
     assert isinstance(found, Unavailable)
     assert "no X display" in found.reason and "GNOME" in found.reason
-    from posture_assistant.fullscreen import open_source as fullscreen_source
+    from posture_assistant.adapters.fullscreen import open_source as fullscreen_source
 
     assert fullscreen_source() is None
 
@@ -44,7 +44,7 @@ def test_other_platforms_adapters_fail_soft_here(monkeypatch, platform):
     back is a reason (idle) or no fullscreen source, never an exception."""
     import sys
 
-    from posture_assistant.fullscreen import open_source as fullscreen_source
+    from posture_assistant.adapters.fullscreen import open_source as fullscreen_source
 
     monkeypatch.setattr(sys, "platform", platform)
     found = open_source()

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from posture_assistant.settings import SettingsError, describe, load_settings
+from posture_assistant.storage.settings import SettingsError, describe, load_settings
 
 
 @pytest.fixture(autouse=True)

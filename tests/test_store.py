@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from posture_assistant import store as store_module
-from posture_assistant.store import (
+from posture_assistant.storage import store as store_module
+from posture_assistant.storage.store import (
     DB_NAME, KINDS, SCHEMA_VERSION, Store, StoreError, local_day_bounds,
 )
 
@@ -81,7 +81,7 @@ def test_detail_must_be_a_json_object(tmp_path):
 
 def test_survives_kill_9_right_after_recording(tmp_path):
     code = ("import os, signal; from pathlib import Path; "
-            "from posture_assistant.store import Store; "
+            "from posture_assistant.storage.store import Store; "
             f"s, _ = Store.open(Path({str(tmp_path)!r})); "
             "[s.record('done', 1790000000.0 + i, detail={'i': i}) for i in range(5)]; "
             "os.kill(os.getpid(), signal.SIGKILL)")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import importlib.util
 from typing import Any
 
-from .. import APP_ID
+from posture_assistant import APP_ID
 
 TK_MISSING = ("this Python has no tkinter, so no window can open; install it "
               "(Debian/Ubuntu: sudo apt install python3-tk; Fedora: python3-tkinter; "

@@ -12,12 +12,12 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
-from .. import APP_NAME
-from ..resources import asset_path
-from ..pauses import PAUSES
-from ..control import ControlError, request
-from ..durations import format_countdown, format_duration
-from ._tk import NoWindow, open_root
+from posture_assistant import APP_NAME
+from posture_assistant.files import asset_path
+from posture_assistant.app.commands import PAUSES
+from posture_assistant.storage.control import ControlError, request
+from posture_assistant.core.durations import format_countdown, format_duration
+from posture_assistant.ui._tk import NoWindow, open_root
 
 # Only while the window is open. The countdown shows whole minutes; a prompt
 # answered elsewhere (tray, CLI) should close its window soon after.

@@ -5,8 +5,8 @@ import subprocess
 import sys
 import time
 
-from posture_assistant.content import load_checklist
-from posture_assistant.ui.checklist_window import pages
+from posture_assistant.storage.content import load_checklist
+from posture_assistant.features.checklist.window import pages
 
 from .conftest import wait_for
 

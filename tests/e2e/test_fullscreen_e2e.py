@@ -19,7 +19,7 @@ root.mainloop()
 
 
 def test_fullscreen_defers_the_prompt_until_it_ends(wm_desktop, tmp_path, monkeypatch, windows):
-    from posture_assistant.fullscreen._x11 import X11Fullscreen
+    from posture_assistant.adapters.fullscreen._x11 import X11Fullscreen
 
     d = wm_desktop
     window = subprocess.Popen([sys.executable, "-c", FULLSCREEN_WINDOW], env=d.env,

@@ -41,14 +41,14 @@ def test_the_gnome_adapter_reads_mutters_idle_time(desktop, monkeypatch):
         wait_for(lambda: desktop.name_has_owner("org.gnome.Mutter.IdleMonitor"), 10,
                  what="the stand-in on the bus")
         monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", desktop.bus)
-        from posture_assistant.idle import _gnome
+        from posture_assistant.adapters.idle import _gnome
 
         source = _gnome.open_source()
         assert source.seconds() == 123.456
         # And it is the one chosen on a GNOME Wayland session.
         monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-0")
         monkeypatch.setenv("XDG_CURRENT_DESKTOP", "ubuntu:GNOME")
-        from posture_assistant.idle import open_source
+        from posture_assistant.adapters.idle import open_source
 
         assert open_source().name == "GNOME (Mutter IdleMonitor)"
     finally:
@@ -58,7 +58,7 @@ def test_the_gnome_adapter_reads_mutters_idle_time(desktop, monkeypatch):
 
 def test_without_mutter_the_gnome_adapter_says_why(desktop, monkeypatch):
     monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", desktop.bus)
-    from posture_assistant.idle import IdleUnavailable, _gnome
+    from posture_assistant.adapters.idle import IdleUnavailable, _gnome
 
     with pytest.raises(IdleUnavailable, match="no GNOME idle monitor"):
         _gnome.open_source()

@@ -1,0 +1,39 @@
+"""X11: the active window (_NET_ACTIVE_WINDOW) has _NET_WM_STATE_FULLSCREEN."""
+from __future__ import annotations
+
+import os
+
+from posture_assistant.adapters.fullscreen import FullscreenUnavailable
+
+
+class X11Fullscreen:
+    name = "X11 (_NET_WM_STATE_FULLSCREEN)"
+
+    def __init__(self) -> None:
+        if not os.environ.get("DISPLAY"):
+            raise FullscreenUnavailable("no X display")
+        import Xlib.display
+
+        self._display = Xlib.display.Display()  # our own; pystray's is its thread's
+        self._root = self._display.screen().root
+        atom = self._display.intern_atom
+        self._active, self._state = atom("_NET_ACTIVE_WINDOW"), atom("_NET_WM_STATE")
+        self._full = atom("_NET_WM_STATE_FULLSCREEN")
+
+    def active(self) -> bool:
+        import Xlib.error
+        import Xlib.X
+
+        try:
+            active = self._root.get_full_property(self._active, Xlib.X.AnyPropertyType)
+            if not active or not active.value or not active.value[0]:
+                return False  # no window manager, or nothing focused
+            window = self._display.create_resource_object("window", active.value[0])
+            state = window.get_full_property(self._state, Xlib.X.AnyPropertyType)
+        except (Xlib.error.BadWindow, Xlib.error.BadValue):
+            return False  # the window went away meanwhile
+        return bool(state) and self._full in state.value
+
+
+def open_source() -> X11Fullscreen:
+    return X11Fullscreen()

@@ -1,0 +1,219 @@
+"""Typed settings: defaults < config.toml < POSTURE_* environment variables.
+
+A wrong value is the user's mistake, so it comes back as one line that names
+the setting, where the value came from, what was given and what is allowed.
+"""
+from __future__ import annotations
+
+import os
+from contextvars import ContextVar
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import platformdirs
+from pydantic import BeforeValidator, Field, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from posture_assistant import APP_ID
+from posture_assistant.core.durations import format_duration, parse_duration
+from posture_assistant.core.hours import WorkingHours, parse_working_hours
+from posture_assistant.files import read_toml
+
+ENV_PREFIX = "POSTURE_"
+CONFIG_ENV = "POSTURE_CONFIG_FILE"
+MAX_SNOOZE_OPTIONS = 4
+
+
+class SettingsError(Exception):
+    """str(e) is one line for the user."""
+
+
+def _duration(value: Any) -> float:
+    seconds = parse_duration(value)
+    if seconds < 1:
+        raise ValueError("must be at least 1 second")
+    return seconds
+
+
+def _duration_list(value: Any) -> Any:
+    if isinstance(value, str):
+        value = [part for part in (p.strip() for p in value.split(",")) if part]
+    if isinstance(value, (list, tuple)):
+        return [_duration(v) for v in value]
+    return value
+
+
+Duration = Annotated[float, BeforeValidator(_duration)]
+
+# The TOML file of the load in progress; read by settings_customise_sources,
+# which pydantic-settings calls as a classmethod with no way to pass it in.
+_toml_file: ContextVar[Path | None] = ContextVar("toml_file", default=None)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, case_sensitive=False,
+                                      extra="ignore", validate_default=True,
+                                      arbitrary_types_allowed=True)
+
+    break_interval: Duration = Field(3600.0, description="Time between prompts.")
+    break_duration: Duration = Field(180.0, description="How long a suggested break lasts.")
+    snooze_options: Annotated[list[float], NoDecode, BeforeValidator(_duration_list)] = Field(
+        default_factory=lambda: [300.0, 900.0],
+        description="Snooze lengths offered for a prompt, comma-separated.")
+    max_snoozes: int = Field(3, description="Snoozes allowed per prompt; then only Done and Skip.")
+    reminder_interval: Duration = Field(600.0,
+                                        description="How often an ignored prompt is repeated.")
+    notifications: bool = Field(True, description="Show desktop notifications.")
+    data_dir: Path = Field(default_factory=lambda: platformdirs.user_data_path(APP_ID),
+                           description="Where the break database lives.")
+    max_deferral: Duration = Field(
+        1800.0, description="How long a fullscreen window may hold a prompt back.")
+    working_hours: Annotated[WorkingHours | None, NoDecode,
+                             BeforeValidator(parse_working_hours)] = Field(
+        None, description="When prompts may come, per weekday; empty means always.")
+    checklist_reminder: Duration = Field(
+        30 * 86400.0, description="How long after a workspace check to suggest the next one.")
+    tray_backend: Literal["auto", "xorg", "gtk", "appindicator", "none"] = Field(
+        "auto", description="Tray icon backend (see Linux trays in the README).")
+
+    @field_validator("snooze_options")
+    @classmethod
+    def _snoozes(cls, value: list[float]) -> list[float]:
+        value = sorted(set(value))
+        if not value or len(value) > MAX_SNOOZE_OPTIONS:
+            raise ValueError(f"must list 1 to {MAX_SNOOZE_OPTIONS} durations, e.g. 5m,15m")
+        return value
+
+    @field_validator("max_snoozes", mode="before")
+    @classmethod
+    def _max_snoozes(cls, value: Any) -> int:
+        try:
+            number = int(str(value).strip()) if not isinstance(value, bool) else -1
+        except ValueError:
+            number = -1
+        if not 0 <= number <= 20:
+            raise ValueError("must be a whole number from 0 to 20")
+        return number
+
+    @field_validator("data_dir", mode="before")
+    @classmethod
+    def _data_dir(cls, value: Any) -> Path:
+        if not str(value).strip():
+            raise ValueError("must be a directory path")
+        return Path(str(value)).expanduser().absolute()
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings, env_settings,
+                                   dotenv_settings, file_secret_settings
+                                   ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        path = _toml_file.get()
+        if path is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+        return tuple(sources)
+
+
+@dataclass(frozen=True)
+class LoadedSettings:
+    settings: Settings
+    config_file: Path
+    config_file_exists: bool
+    sources: dict[str, str]  # name -> "default" | "env POSTURE_X" | "file PATH (key)"
+
+
+def default_config_file() -> Path:
+    return platformdirs.user_config_path(APP_ID) / "config.toml"
+
+
+def load_settings(config_file: Path | None = None) -> LoadedSettings:
+    """Settings from the environment and the config file; SettingsError if wrong."""
+    named_by = "--config" if config_file else CONFIG_ENV if os.environ.get(CONFIG_ENV) else None
+    path = Path(config_file or os.environ.get(CONFIG_ENV) or default_config_file()).expanduser()
+    data = _read_toml(path, named_by)
+    env = _our_env()
+    sources = {}
+    for name in Settings.model_fields:
+        if name in env:
+            sources[name] = f"env {env[name][0]}"
+        elif name in data:
+            sources[name] = f"file {path} ({name})"
+        else:
+            sources[name] = "default"
+    token = _toml_file.set(path if data else None)
+    try:
+        settings = Settings()
+    except ValidationError as e:
+        raise SettingsError(_explain(e, env, data, path)) from None
+    finally:
+        _toml_file.reset(token)
+    return LoadedSettings(settings, path, path.is_file(), sources)
+
+
+def _read_toml(path: Path, named_by: str | None) -> dict[str, Any]:
+    if not path.exists():
+        if named_by:
+            raise SettingsError(f"config file {path} does not exist (named by {named_by})")
+        return {}
+    try:
+        data = read_toml(path)
+    except ValueError as e:
+        raise SettingsError(f"cannot read config file {path}: {e}") from None
+    known = list(Settings.model_fields)
+    for key in data:
+        if key not in known:
+            raise SettingsError(f"unknown setting {key!r} in {path}; known settings: "
+                                f"{', '.join(known)}")
+    return data
+
+
+def _our_env() -> dict[str, tuple[str, str]]:
+    """Setting name -> (env var as spelled, raw value), for POSTURE_* settings."""
+    found = {}
+    for var, value in os.environ.items():
+        name = var.lower()[len(ENV_PREFIX):] if var.upper().startswith(ENV_PREFIX) else None
+        if name in Settings.model_fields:
+            found[name] = (var, value)
+    return found
+
+
+def _explain(error: ValidationError, env: dict, data: dict, path: Path) -> str:
+    first = error.errors()[0]
+    name = str(first["loc"][0]) if first["loc"] else "?"
+    if name in env:
+        var, given = env[name]
+        where = f"env {var}"
+    else:
+        given = data.get(name)
+        where = f"{path}, key {name}"
+    message = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "literal_error":
+        allowed = Settings.model_fields[name].annotation.__args__
+        message = f"must be one of {', '.join(allowed)}"
+    elif first["type"] in ("bool_parsing", "bool_type"):
+        message = "must be true or false"
+    shown = repr(given)
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    return f"invalid setting {name} = {shown} (from {where}): {message}"
+
+
+def show_value(value: Any) -> str:
+    if value is None:
+        return "always"
+    if isinstance(value, float):
+        return format_duration(value)
+    if isinstance(value, list):
+        return ",".join(show_value(v) for v in value)
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value)
+
+
+def describe(loaded: LoadedSettings) -> list[tuple[str, str, str]]:
+    """(name, value, source) rows for `posture-assistant config`."""
+    return [(name, show_value(getattr(loaded.settings, name)), loaded.sources[name])
+            for name in Settings.model_fields]
