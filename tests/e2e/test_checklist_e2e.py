@@ -102,3 +102,20 @@ def test_a_recheck_reminder_follows_a_saved_check(desktop, posture):
     wait_for(lambda: "Time to re-check your workspace" in
              [n["summary"] for n in desktop.notifications()[before:]], 15,
              interval=0.3, what="the re-check notification")
+
+
+def test_leaving_the_result_with_escape_still_schedules_the_recheck(desktop, posture, windows):
+    """The run is saved when the result shows; the running app must learn
+    the re-check date then, however the window is left afterwards."""
+    app = posture(POSTURE_BREAK_INTERVAL="1h", POSTURE_CHECKLIST_REMINDER="3s").start()
+    before = len(desktop.notifications())
+    proc = open_window(desktop, app)
+    for _ in pages(load_checklist()):
+        desktop.xdotool("key", "--delay", "30", "Return")
+        time.sleep(0.2)
+    wait_for(lambda: app.cli("checklist", "--last").returncode == 0, 10, what="a saved result")
+    desktop.xdotool("key", "Escape")  # leave the result page without Done
+    assert proc.wait(10) == 0, proc.stdout.read()
+    wait_for(lambda: "Time to re-check your workspace" in
+             [n["summary"] for n in desktop.notifications()[before:]], 15,
+             interval=0.3, what="the re-check notification")
