@@ -1,6 +1,4 @@
 """The scheduler on a fake clock: examples first, then properties."""
-import time
-
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -295,9 +293,10 @@ def test_invariants(script, interval, reminder, max_snoozes):
     assert all(n == 1 for n in ended.values())
 
 
-def test_thirty_simulated_days_run_in_well_under_a_second():
+def test_thirty_simulated_days_prompt_about_once_an_hour():
+    # How fast this runs is measured by bench/core_speed.py, not asserted here.
     s, _ = make(interval=HOUR, reminder=10 * MIN)
-    now, prompts, started = T0, 0, time.perf_counter()
+    now, prompts = T0, 0
     end = T0 + 30 * 24 * HOUR
     while now < end:
         now = s.deadline
@@ -307,7 +306,6 @@ def test_thirty_simulated_days_run_in_well_under_a_second():
             # Answer half the prompts late, to exercise reminders too.
             now += 15 * MIN if prompts % 2 else 30
             s.handle(Done(now))
-    assert time.perf_counter() - started < 1.0
     assert 30 * 24 * 0.8 < prompts <= 30 * 24
 
 
@@ -434,9 +432,13 @@ def test_going_away_drops_the_pending_prompt_and_ends_it_once():
 
 def test_short_idle_is_still_time_at_the_computer():
     s, _ = make()
+    prompted_at = []
     for minute in range(0, 61, 2):
         step = s.handle(Idle(T0 + minute * MIN, 100))
-    assert NoticeKind.PROMPT in notices(step) or s.snapshot().state is State.PENDING
+        prompted_at += [minute for kind in notices(step) if kind is NoticeKind.PROMPT]
+    # On time: short idle neither delays the prompt nor counts as being away.
+    assert prompted_at == [60]
+    assert s.snapshot().state is State.PENDING
 
 
 
