@@ -14,7 +14,7 @@ import pytest
 
 from posture_assistant.core.events import (
     ClockJump, Done, Hours, Idle, NoticeKind, Notify, Pause, Record, Resume, Skip, Snooze,
-    Start, State, StateChanged, Tick, TimeAway,
+    Start, State, Tick, TimeAway,
 )
 from posture_assistant.core.scheduler import Scheduler, SchedulerConfig
 
@@ -52,6 +52,7 @@ class World:
         step = self.core.handle(event)
         self.log.append((self.real, event, step.actions))
         self.check(event, step)
+        self.away = self.core.state is State.AWAY
         return step
 
     def check(self, event, step) -> None:
@@ -66,8 +67,6 @@ class World:
             if self.hours is not None:
                 assert self.hours(event.now)[0], "a prompt outside working hours"
         for a in step.actions:
-            if isinstance(a, StateChanged):
-                self.away = a.state is State.AWAY
             if isinstance(a, Record) and a.kind == "paused":
                 self.paused = True
             if isinstance(a, Record) and a.kind == "resumed":
