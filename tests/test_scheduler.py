@@ -1,13 +1,11 @@
 """The scheduler on a fake clock: examples first, then properties."""
-import time
-
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from posture_assistant.core.events import (
     BreakNow, ClockJump, Done, Fullscreen, Hours, Idle, NoticeKind, Notify, Pause, Quit, RecheckAt, Record, Rejected,
-    Resume, Skip, Snooze, Start, State, StateChanged, Tick, TimeAway,
+    RejectReason, Resume, Skip, Snooze, Start, State, Tick, TimeAway,
 )
 from posture_assistant.core.scheduler import AWAY_POLL, RECHECK_GAP, Scheduler, SchedulerConfig
 
@@ -49,7 +47,7 @@ def test_prompt_after_the_interval():
     step = s.handle(Tick(T0 + HOUR))
     assert notices(step) == [NoticeKind.PROMPT]
     assert records(step) == ["prompted"]
-    assert StateChanged(State.PENDING) in step.actions
+    assert s.snapshot().state is State.PENDING
     assert step.deadline == T0 + HOUR + 10 * MIN
     assert s.snapshot().snoozes_left == 3
 
@@ -106,9 +104,17 @@ def test_snooze_limit_then_only_done_and_skip():
         s.handle(Tick(now))
     assert s.snapshot().snoozes_left == 0
     step = s.handle(Snooze(now, MIN))
-    assert [type(a) for a in step.actions] == [Rejected]
+    assert step.actions == (Rejected(RejectReason.SNOOZE_LIMIT),)
     assert s.snapshot().state is State.PENDING
     assert records(s.handle(Done(now))) == ["done"]
+
+
+def test_a_snooze_must_have_a_length_and_start_comes_once():
+    s, _ = make()
+    s.handle(Tick(T0 + HOUR))
+    assert s.handle(Snooze(T0 + HOUR, 0)).actions == (Rejected(RejectReason.SNOOZE_TOO_SHORT),)
+    assert s.snapshot().state is State.PENDING
+    assert s.handle(Start(T0 + HOUR)).actions == (Rejected(RejectReason.ALREADY_STARTED),)
 
 
 def test_snooze_count_resets_for_the_next_prompt():
@@ -124,7 +130,7 @@ def test_snooze_count_resets_for_the_next_prompt():
 def test_answers_are_rejected_when_nothing_is_due(event):
     s, _ = make()
     step = s.handle(event)
-    assert [type(a) for a in step.actions] == [Rejected]
+    assert step.actions == (Rejected(RejectReason.NOTHING_DUE),)
     assert step.deadline == T0 + HOUR
 
 
@@ -186,9 +192,17 @@ STEP = st.tuples(ANSWER, st.floats(min_value=0, max_value=3 * HOUR, allow_nan=Fa
 
 
 def run(script, interval, reminder, max_snoozes):
+    """[(input, its step, the state after it)], ending with a Quit."""
     s = Scheduler(SchedulerConfig(interval, reminder, max_snoozes))
+    log = []
+
+    def feed(event):
+        step = s.handle(event)
+        log.append((event, step, s.snapshot().state))
+        return step
+
     now = T0
-    log = [(Start(now), s.handle(Start(now)))]
+    feed(Start(now))
     for kind, gap, length in script:
         now += gap
         event = {"tick": Tick, "done": Done, "skip": Skip, "break": BreakNow}.get(kind)
@@ -217,14 +231,12 @@ def run(script, interval, reminder, max_snoozes):
             event = ClockJump(now, length - HOUR / 2)
         else:
             event = event(now)
-        log.append((event, s.handle(event)))
         # The app sleeps until the deadline and then ticks: do the same.
-        deadline = log[-1][1].deadline
+        deadline = feed(event).deadline
         if deadline is not None and deadline <= now + gap:
-            log.append((Tick(deadline), s.handle(Tick(deadline))))
+            feed(Tick(deadline))
             now = deadline
-    end = Quit(now + 1)
-    log.append((end, s.handle(end)))
+    feed(Quit(now + 1))
     return log
 
 
@@ -244,7 +256,7 @@ def test_invariants(script, interval, reminder, max_snoozes):
     snoozes: dict[int, int] = {}
     paused = away = off_hours = fullscreen = False
     deferred_at = None
-    for event, step in log:
+    for event, step, state in log:
         if isinstance(event, Hours):
             off_hours = not event.inside
         if isinstance(event, Fullscreen):
@@ -257,9 +269,7 @@ def test_invariants(script, interval, reminder, max_snoozes):
                 assert deferred_at is not None and event.now >= deferred_at + 1800
             if isinstance(action, Notify) and action.kind in STAND_UP:
                 deferred_at = None
-        for action in step.actions:
-            if isinstance(action, StateChanged):
-                away = action.state is State.AWAY
+        away = state is State.AWAY
         if step.deadline is not None:
             # The next deadline is always after now.
             assert step.deadline > event.now
@@ -295,9 +305,10 @@ def test_invariants(script, interval, reminder, max_snoozes):
     assert all(n == 1 for n in ended.values())
 
 
-def test_thirty_simulated_days_run_in_well_under_a_second():
+def test_thirty_simulated_days_prompt_about_once_an_hour():
+    # How fast this runs is measured by bench/core_speed.py, not asserted here.
     s, _ = make(interval=HOUR, reminder=10 * MIN)
-    now, prompts, started = T0, 0, time.perf_counter()
+    now, prompts = T0, 0
     end = T0 + 30 * 24 * HOUR
     while now < end:
         now = s.deadline
@@ -307,7 +318,6 @@ def test_thirty_simulated_days_run_in_well_under_a_second():
             # Answer half the prompts late, to exercise reminders too.
             now += 15 * MIN if prompts % 2 else 30
             s.handle(Done(now))
-    assert time.perf_counter() - started < 1.0
     assert 30 * 24 * 0.8 < prompts <= 30 * 24
 
 
@@ -349,7 +359,7 @@ def test_pause_ends_the_prompt_and_auto_resumes_with_a_notice():
         ("paused", 30 * MIN, {"prompt": 1})]
     assert s.snapshot().state is State.PAUSED
     assert s.snapshot().paused_until == T0 + HOUR + 5 + 30 * MIN
-    assert [type(a) for a in s.handle(Done(T0 + HOUR + 10)).actions] == [Rejected]
+    assert s.handle(Done(T0 + HOUR + 10)).actions == (Rejected(RejectReason.PAUSED),)
     step = s.handle(Tick(T0 + HOUR + 5 + 30 * MIN))
     assert notices(step) == [NoticeKind.RESUMED] and records(step) == ["resumed"]
     assert step.deadline == T0 + 2 * HOUR + 5 + 30 * MIN
@@ -362,12 +372,12 @@ def test_pause_until_resumed_has_no_deadline():
     assert s.handle(Tick(T0 + 100 * HOUR)).actions == ()
     step = s.handle(Resume(T0 + 100 * HOUR))
     assert records(step) == ["resumed"] and step.deadline == T0 + 101 * HOUR
-    assert [type(a) for a in s.handle(Resume(T0 + 100 * HOUR)).actions] == [Rejected]
+    assert s.handle(Resume(T0 + 100 * HOUR)).actions == (Rejected(RejectReason.NOT_PAUSED),)
 
 
 def test_a_pause_must_end_in_the_future():
     s, _ = make()
-    assert [type(a) for a in s.handle(Pause(T0 + 10, T0 + 5)).actions] == [Rejected]
+    assert s.handle(Pause(T0 + 10, T0 + 5)).actions == (Rejected(RejectReason.PAUSE_IN_PAST),)
 
 
 def test_a_long_suspend_is_a_natural_break_and_drops_the_due_prompt():
@@ -411,7 +421,7 @@ def test_idle_for_break_duration_is_away_and_return_is_a_natural_break():
     step = s.handle(Idle(T0 + 10 * MIN, 20))
     assert step.deadline == T0 + 10 * MIN - 20 + 180  # when 3 min idle would be reached
     step = s.handle(Idle(T0 + 12 * MIN, 3 * MIN))
-    assert StateChanged(State.AWAY) in step.actions
+    assert s.snapshot().state is State.AWAY
     assert step.deadline == T0 + 12 * MIN + AWAY_POLL
     # Away past the due time: no prompt.
     assert notices(s.handle(Tick(T0 + 2 * HOUR))) == []
@@ -434,9 +444,13 @@ def test_going_away_drops_the_pending_prompt_and_ends_it_once():
 
 def test_short_idle_is_still_time_at_the_computer():
     s, _ = make()
+    prompted_at = []
     for minute in range(0, 61, 2):
         step = s.handle(Idle(T0 + minute * MIN, 100))
-    assert NoticeKind.PROMPT in notices(step) or s.snapshot().state is State.PENDING
+        prompted_at += [minute for kind in notices(step) if kind is NoticeKind.PROMPT]
+    # On time: short idle neither delays the prompt nor counts as being away.
+    assert prompted_at == [60]
+    assert s.snapshot().state is State.PENDING
 
 
 
@@ -449,7 +463,7 @@ def test_outside_working_hours_nothing_prompts_and_inside_starts_fresh():
     assert s.snapshot().state is State.OFF_HOURS and step.deadline == T0 + 16 * HOUR
     assert s.handle(Tick(T0 + 10 * HOUR)).actions == ()
     step = s.handle(Hours(T0 + 16 * HOUR, True, T0 + 24 * HOUR))
-    assert StateChanged(State.COUNTING) in step.actions
+    assert s.snapshot().state is State.COUNTING
     assert step.deadline == T0 + 17 * HOUR
 
 

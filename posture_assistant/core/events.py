@@ -3,6 +3,11 @@
 Inputs are things that happened (time passed, the user pressed Done); actions
 are things the app must do (show a notification, write a row). Times are UTC
 unix seconds as floats, handed in by the caller: the core never reads a clock.
+
+The vocabularies shared with the rest of the app live here too, as enums, so
+each word is spelled once: ``EventKind`` (the store's event kinds),
+``Command`` (the control channel's command names) and ``RejectReason`` (why
+an input did not apply, as a code; the app chooses the words).
 """
 from __future__ import annotations
 
@@ -99,7 +104,11 @@ class Resume:
 
 @dataclass(frozen=True)
 class TimeAway:
-    """The computer was suspended, hibernated or locked for `seconds`."""
+    """The computer was suspended or hibernated for `seconds`.
+
+    The app learns this by comparing its clocks at wake-up; a screen lock
+    alone is not detected and does not count.
+    """
 
     now: float
     seconds: float
@@ -126,6 +135,58 @@ Input = (Start | Tick | Done | Snooze | Skip | BreakNow | Quit | RecheckAt | Pau
          | TimeAway | ClockJump | Idle | Hours | Fullscreen)
 
 
+# ---- vocabularies ---------------------------------------------------------
+
+
+class EventKind(str, enum.Enum):
+    """The kinds of row the core asks the app to record.
+
+    A str, so the value goes into SQLite and JSON as-is (format it with
+    ``.value``: ``str()`` gives the member name).
+    """
+
+    APP_STARTED = "app_started"
+    APP_STOPPED = "app_stopped"  # names the prompt it leaves open, if any
+    PROMPTED = "prompted"  # a prompt begins
+    REMINDED = "reminded"  # the same prompt again: a reminder or a snooze ending
+    DONE = "done"
+    SNOOZED = "snoozed"
+    SKIPPED = "skipped"
+    NATURAL_BREAK = "natural_break"  # away long enough: suspended or idle
+    PAUSED = "paused"
+    RESUMED = "resumed"
+    CLOCK_JUMP = "clock_jump"
+    DEFERRED = "deferred"  # a due notice held back by a fullscreen window
+
+
+class Command(str, enum.Enum):
+    """Command names on the control channel (``{"cmd": ...}``), as sent."""
+
+    DONE = "done"
+    SNOOZE = "snooze"
+    SKIP = "skip"
+    BREAK = "break"
+    PAUSE = "pause"
+    RESUME = "resume"
+    QUIT = "quit"
+    STATUS = "status"
+    PANEL = "panel"
+    CHECKLIST = "checklist"
+    CHECKLIST_SAVED = "checklist_saved"  # a checklist run was saved elsewhere
+
+
+class RejectReason(enum.Enum):
+    """Why an input did not apply. A code, not text: the app says it in words."""
+
+    ALREADY_STARTED = "already_started"  # Start after Start
+    NOT_PAUSED = "not_paused"  # Resume while not paused
+    PAUSED = "paused"  # an answer or an early break while paused
+    NOTHING_DUE = "nothing_due"  # Done, Skip or Snooze with no prompt to answer
+    SNOOZE_TOO_SHORT = "snooze_too_short"  # a snooze of 0 seconds or less
+    SNOOZE_LIMIT = "snooze_limit"  # this prompt has had max_snoozes already
+    PAUSE_IN_PAST = "pause_in_past"  # a pause that would end at or before now
+
+
 # ---- actions --------------------------------------------------------------
 
 
@@ -146,28 +207,25 @@ class Notify:
 
 @dataclass(frozen=True)
 class Record:
-    kind: str  # a store event kind: prompted, reminded, done, ...
+    kind: EventKind
     at: float
     seconds: float | None = None
     detail: dict | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
-class StateChanged:
-    state: State
-
-
-@dataclass(frozen=True)
 class Rejected:
-    """The input did not apply; `reason` is one line for the user."""
+    """The input did not apply, and changed nothing."""
 
-    reason: str
+    reason: RejectReason
 
 
-Action = Notify | Record | StateChanged | Rejected
+Action = Notify | Record | Rejected
 
 
 @dataclass(frozen=True)
 class Step:
     actions: tuple[Action, ...]
-    deadline: float | None  # when to feed the next Tick; None once stopped
+    # When to feed the next Tick; None when only an input can change anything
+    # (stopped, or paused until resumed).
+    deadline: float | None

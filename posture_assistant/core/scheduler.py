@@ -35,7 +35,7 @@ The rules
    ends with the pause. When the pause runs out the app resumes on its own
    and says so (a notification and a ``resumed`` row); either way a fresh
    countdown starts. While paused, answers and early breaks are rejected.
-10. ``TimeAway(s)`` (suspend, hibernate, screen lock) is handled, like rules
+10. ``TimeAway(s)`` (suspend or hibernate) is handled, like rules
    11 to 14, before any timer that fell due meanwhile. Away for at least ``break_duration`` is a
    natural break: a ``natural_break`` row, any pending prompt dropped, and a
    fresh countdown from now. A shorter absence does not count as time at the
@@ -87,6 +87,7 @@ from .events import (
     BreakNow,
     ClockJump,
     Done,
+    EventKind,
     Fullscreen,
     Hours,
     Idle,
@@ -98,12 +99,12 @@ from .events import (
     RecheckAt,
     Record,
     Rejected,
+    RejectReason,
     Resume,
     Skip,
     Snooze,
     Start,
     State,
-    StateChanged,
     Step,
     Tick,
     TimeAway,
@@ -127,7 +128,7 @@ class SchedulerConfig:
     max_deferral: float = 1800.0
 
     def __post_init__(self) -> None:
-        # Zero-length intervals would make rule 9 impossible to keep.
+        # Zero-length intervals would make rule 17 impossible to keep.
         if self.interval <= 0 or self.reminder_interval <= 0:
             raise ValueError("intervals must be positive")
         if self.max_snoozes < 0:
@@ -171,7 +172,6 @@ class Scheduler:
         if self.state is State.STOPPED:
             return Step((), None)
         actions: list[Action] = []
-        before = self.state
         if type(event) in _EXPLAIN:
             # These explain the time that passed, so they come before any
             # timer that seems to have fallen due in it.
@@ -190,8 +190,6 @@ class Scheduler:
             else:
                 handler(self, event, actions)
             self._fire_due_timers(actions)  # e.g. a re-check asked for a past time
-        if self.state is not before:
-            actions.append(StateChanged(self.state))
         return Step(tuple(actions), self.deadline)
 
     def _fire_due_timers(self, actions: list[Action]) -> None:
@@ -228,7 +226,7 @@ class Scheduler:
             return False
         if self._deferred is None or self._deferred[1] != self._due:
             self._deferred = (self._now, self._due)  # a new deferral, of this due
-            actions.append(Record("deferred", self._now))
+            actions.append(Record(EventKind.DEFERRED, self._now))
         return self._now < self._deferred[0] + self.config.max_deferral
 
     def _held(self) -> bool:
@@ -289,18 +287,18 @@ class Scheduler:
         elif not event.inside:
             prompt = self._open_prompt()
             if prompt is not None and self.state is not State.AWAY:
-                actions.append(Record("skipped", self._now, detail={**prompt, "off_hours": True}))
+                actions.append(Record(EventKind.SKIPPED, self._now, detail={**prompt, "off_hours": True}))
             elif prompt is not None:  # gone home: the absence was a natural break
-                actions.append(Record("natural_break", self._now,
+                actions.append(Record(EventKind.NATURAL_BREAK, self._now,
                                       seconds=self._now - self._away_since, detail=prompt))
             self._away_since = self._away_prompt = None
             self.state, self._due = State.OFF_HOURS, math.inf
 
     def _start(self, event: Start, actions: list[Action]) -> None:
-        actions.append(Record("app_started", self._now))
+        actions.append(Record(EventKind.APP_STARTED, self._now))
         self._count_down(actions)
 
-    def _end_prompt(self, kind: str, actions: list[Action]) -> None:
+    def _end_prompt(self, kind: EventKind, actions: list[Action]) -> None:
         actions.append(Record(kind, self._now, detail={"prompt": self._prompt_id}))
         self._count_down(actions)
         if self._recheck_at is not None:
@@ -310,29 +308,27 @@ class Scheduler:
         self._recheck_at = event.at
 
     def _done(self, event: Done | BreakNow, actions: list[Action]) -> None:
-        self._end_prompt("done", actions)
+        self._end_prompt(EventKind.DONE, actions)
 
     def _skip(self, event: Skip, actions: list[Action]) -> None:
-        self._end_prompt("skipped", actions)
+        self._end_prompt(EventKind.SKIPPED, actions)
 
     def _snooze(self, event: Snooze, actions: list[Action]) -> None:
         if event.seconds <= 0:
-            actions.append(Rejected("a snooze must be longer than 0 seconds"))
+            actions.append(Rejected(RejectReason.SNOOZE_TOO_SHORT))
             return
         if self._snoozes >= self.config.max_snoozes:
-            actions.append(Rejected(
-                f"this break has been snoozed {self._snoozes} times already;"
-                " take it (done) or skip it"))
+            actions.append(Rejected(RejectReason.SNOOZE_LIMIT))
             return
         self._snoozes += 1
-        actions.append(Record("snoozed", self._now, seconds=event.seconds,
+        actions.append(Record(EventKind.SNOOZED, self._now, seconds=event.seconds,
                               detail={"prompt": self._prompt_id}))
         self.state = State.SNOOZED
         self._due = self._now + event.seconds
 
     def _early_break(self, event: BreakNow, actions: list[Action]) -> None:
         actions.append(Notify(NoticeKind.BREAK_STARTED, self._prompt_id))
-        actions.append(Record("done", self._now, detail={"early": True}))
+        actions.append(Record(EventKind.DONE, self._now, detail={"early": True}))
         self._count_down(actions)
 
     def _open_prompt(self) -> dict | None:
@@ -346,7 +342,7 @@ class Scheduler:
         last_input = self._now - max(0.0, event.seconds)
         if self.state is State.AWAY:
             if last_input > self._away_since + 1.0:  # input again: back
-                actions.append(Record("natural_break", self._now,
+                actions.append(Record(EventKind.NATURAL_BREAK, self._now,
                                       seconds=last_input - self._away_since,
                                       detail=self._away_prompt))
                 self._away_since = self._away_prompt = None
@@ -365,30 +361,30 @@ class Scheduler:
 
     def _pause(self, event: Pause, actions: list[Action]) -> None:
         if event.until is not None and event.until <= self._now:
-            actions.append(Rejected("a pause must end in the future"))
+            actions.append(Rejected(RejectReason.PAUSE_IN_PAST))
             return
         length = None if event.until is None else event.until - self._now
-        actions.append(Record("paused", self._now, seconds=length, detail=self._open_prompt()))
+        actions.append(Record(EventKind.PAUSED, self._now, seconds=length, detail=self._open_prompt()))
         self._away_since = self._away_prompt = None
         self.state = State.PAUSED
         self._due = math.inf if event.until is None else event.until
 
     def _resume(self, event: Resume, actions: list[Action]) -> None:
-        actions.append(Record("resumed", self._now))
+        actions.append(Record(EventKind.RESUMED, self._now))
         self._count_down(actions)
 
     def _away(self, event: TimeAway, actions: list[Action]) -> None:
         if self.state not in _ACTIVE or event.seconds <= 0:
             return
         if event.seconds >= self.config.break_duration:
-            actions.append(Record("natural_break", self._now, seconds=event.seconds,
+            actions.append(Record(EventKind.NATURAL_BREAK, self._now, seconds=event.seconds,
                                   detail=self._open_prompt()))
             self._count_down(actions)
         elif self.state is State.COUNTING:
             self._due += event.seconds
 
     def _clock_jump(self, event: ClockJump, actions: list[Action]) -> None:
-        actions.append(Record("clock_jump", self._now, seconds=event.seconds))
+        actions.append(Record(EventKind.CLOCK_JUMP, self._now, seconds=event.seconds))
         self._due += event.seconds
         self._prompted_at += event.seconds
         for name in ("_last_input", "_away_since"):
@@ -398,7 +394,7 @@ class Scheduler:
             self._recheck_at += event.seconds
 
     def _quit(self, event: Quit, actions: list[Action]) -> None:
-        actions.append(Record("app_stopped", self._now, detail=self._open_prompt()))
+        actions.append(Record(EventKind.APP_STOPPED, self._now, detail=self._open_prompt()))
         self._away_prompt = None
         self.state = State.STOPPED
 
@@ -409,36 +405,36 @@ class Scheduler:
         self._prompted_at = self._now
         self._snoozes = 0
         actions.append(Notify(NoticeKind.PROMPT, self._prompt_id))
-        actions.append(Record("prompted", self._now, detail={"prompt": self._prompt_id}))
+        actions.append(Record(EventKind.PROMPTED, self._now, detail={"prompt": self._prompt_id}))
         self.state = State.PENDING
         self._due = self._now + self.config.reminder_interval
 
     def _remind(self, actions: list[Action]) -> None:
         actions.append(Notify(NoticeKind.REMINDER, self._prompt_id))
-        actions.append(Record("reminded", self._now, detail={"prompt": self._prompt_id}))
+        actions.append(Record(EventKind.REMINDED, self._now, detail={"prompt": self._prompt_id}))
         self._due = self._now + self.config.reminder_interval
 
     def _auto_resume(self, actions: list[Action]) -> None:
         actions.append(Notify(NoticeKind.RESUMED, self._prompt_id))
-        actions.append(Record("resumed", self._now, detail={"auto": True}))
+        actions.append(Record(EventKind.RESUMED, self._now, detail={"auto": True}))
         self._count_down(actions)
 
     def _snooze_over(self, actions: list[Action]) -> None:
         actions.append(Notify(NoticeKind.SNOOZE_OVER, self._prompt_id))
-        actions.append(Record("reminded", self._now,
+        actions.append(Record(EventKind.REMINDED, self._now,
                               detail={"prompt": self._prompt_id, "after_snooze": True}))
         self.state = State.PENDING
         self._due = self._now + self.config.reminder_interval
 
 
-def _rejection(state: State | None, event: Input) -> str:
+def _rejection(state: State | None, event: Input) -> RejectReason:
     if isinstance(event, Start):
-        return "already started"
+        return RejectReason.ALREADY_STARTED
     if isinstance(event, Resume):
-        return "not paused"
+        return RejectReason.NOT_PAUSED
     if state is State.PAUSED:
-        return "paused; resume first (posture-assistant resume)"
-    return "no break is due right now"
+        return RejectReason.PAUSED
+    return RejectReason.NOTHING_DUE
 
 
 _ANSWERING = (State.PENDING, State.SNOOZED)
