@@ -14,7 +14,7 @@ The rules
    ``reminded`` row) comes every ``reminder_interval``. The next reminder is
    timed from *now*, so however late the app wakes up, it sends one reminder,
    never a burst; and there is only ever one prompt.
-4. PENDING or SNOOZED:
+4. PENDING, SNOOZED or HELD (rule 14):
    - ``Done`` records ``done`` and starts a new countdown;
    - ``Skip`` records ``skipped`` and starts a new countdown;
    - ``Snooze(s)`` records ``snoozed`` with its length and puts the prompt off
@@ -60,10 +60,20 @@ The rules
    each boundary to say what comes next. A pause that ends outside working
    hours leads to OFF_HOURS.
 14. ``Fullscreen(on)``: while a fullscreen window is in front, a prompt,
-   reminder or snooze-over that falls due is deferred (one ``deferred``
-   row), for at most ``max_deferral``; it shows as soon as fullscreen ends,
-   or when the deferral runs out. It is never dropped. While deferring, the
-   deadline asks for a look every ``FULLSCREEN_POLL`` seconds.
+   reminder or snooze-over that falls due is held back (HELD, one
+   ``deferred`` row) for at most ``max_deferral``; it shows as soon as
+   fullscreen ends, or when the hold runs out. It is never dropped. While
+   HELD, the deadline asks for a look every ``FULLSCREEN_POLL`` seconds,
+   ``next_break_at`` is when the held notice fell due, and the prompt can be
+   answered as if it showed (rule 4). A held *first* prompt has not begun:
+   it has no id, and its notice and ``prompted`` row wait. Answered while
+   held, it begins unseen (a ``prompted`` row marked ``held``, then the
+   answer's row), so every prompt that ends was recorded as prompted and
+   ends once (rule 8). Otherwise HELD is the state it interrupted, for
+   rules 7 and 9 to 13, with two exceptions: a short ``TimeAway`` does not
+   push a held prompt back (its countdown is over), and a ``ClockJump``
+   starts the hold over, with a new ``deferred`` row, since the hold is
+   timed on the clock that moved.
 15. ``RecheckAt(t)`` asks for a workspace re-check reminder at ``t``. It is a
    quiet notice: it fires only while COUNTING (never during a prompt or
    snooze), and no sooner than ``RECHECK_GAP`` after a prompt ended. It fires
@@ -79,25 +89,29 @@ Like h11's ``_state.py``, this is several small machines side by side. Only
 the first is a ``State``; the others are kept as fields, because each of them
 combines with most main states (working hours change during a pause, a
 fullscreen window comes and goes in any state) and as states they would
-multiply the table. Every field below changes only in a handler named in the
-table, or in the ``_*_edge`` function that reads the input it comes from.
+multiply the table. Every field below changes only in ``_enter``, in a
+handler named in the table, or in the ``_*_edge`` function that reads the
+input it comes from (and the re-check in ``_fire_due_timers``).
 
 - The main machine, ``self.state``. ``_TRANSITIONS`` maps (state, key) to
   (handler, target). A key is a user input's type, ``ClockJump``, or an
   ``_Edge``: what a timer or a sensor reading amounts to (``DUE``, ``GONE``,
   ``HOURS_OUT``...). A target is a ``State`` or one of the ``_To`` names,
   all resolved in ``_enter``, the one place that assigns ``self.state``:
-  ``STAY``, and ``COUNT_DOWN``, a fresh countdown, which is COUNTING inside
-  working hours and OFF_HOURS outside (``_counting_state``). ``_go`` first
-  enters the target, then runs the handler for the consequences (rows,
-  notices, the timers that depend on the input), as h11 changes state
-  before it acts. With no row, a user input is rejected (``_rejection``);
-  a timer or reading does nothing. ``_GUARDS`` refuse a Snooze or Pause
-  that has a row but not an acceptable value.
+  ``STAY``; ``COUNT_DOWN``, a fresh countdown, which is COUNTING inside
+  working hours and OFF_HOURS outside (``_counting_state``); and ``UNHOLD``,
+  back to the state a hold interrupted. ``_go`` first enters the target,
+  then runs the handler for the consequences (rows, notices, the timers
+  that depend on the input), as h11 changes state before it acts. With no
+  row, a user input is rejected (``_rejection``); a timer or a reading does
+  nothing. ``_GUARDS`` refuse a Snooze or Pause that has a row but not an
+  acceptable value, before anything changes.
 - The timer, ``_due``: one per timed state (``_TIMED``). COUNTING: when the
   prompt is due; PENDING: the next reminder; SNOOZED: the snooze end;
-  PAUSED: the pause end (inf until resumed). Other states ignore it.
-  ``_enter`` arms COUNTING's and PENDING's; Snooze and Pause arm theirs.
+  PAUSED: the pause end (inf until resumed). ``_enter`` arms it for a
+  fresh countdown and for PENDING; Snooze and Pause arm theirs. HELD keeps
+  the due time it holds back, for ``next_break_at`` and for UNHOLD; other
+  states ignore it. ``_timer_edge`` says what a timer amounts to now.
 - Activity, present or away: the AWAY state, plus ``_last_input`` (None
   without activity detection) and ``_away_since`` (the last input before
   leaving; set only while AWAY). ``_idle_edge`` turns an ``Idle`` reading
@@ -106,12 +120,17 @@ table, or in the ``_*_edge`` function that reads the input it comes from.
   ``_hours_change``, the next boundary. A flag and not only OFF_HOURS,
   because a pause outlives it: the pause's end must know where to go.
   ``_hours_edge`` turns a flip of the flag into HOURS_IN or HOURS_OUT.
-- Fullscreen hold, holding or free: the ``_fullscreen`` flag, and
-  ``_deferred`` = (since, the due time held back) while a due notice is
-  held (``_deferring``, ``_held``).
+- Fullscreen hold, holding or free: holding is the HELD state, entered
+  instead of firing a due timer while the ``_fullscreen`` flag is on
+  (``_timer_edge``). ``_enter`` remembers the state it interrupts in
+  ``_held_from`` and since when in ``_held_since``: releasing fires that
+  state's own DUE row, and UNHOLD goes back to it. The flag itself is only
+  the latest reading; it holds nothing outside HELD.
 - The prompt, open or ended: ``_open_prompt_id``, from its ``prompted`` row
   to the one row that ends it (rule 8). It stays open while AWAY, so that
   the natural break can name it; ``_close_prompt`` is the only way to end it.
+  A held first prompt has not begun: ``_begin_prompt`` begins every prompt,
+  whether its notice shows or it is answered while held.
 - Re-check, armed or not: ``_recheck_at``. It changes no state, so it is
   not in the table; ``_fire_due_timers`` fires it while COUNTING.
 """
@@ -179,16 +198,22 @@ class Snapshot:
     """What status displays need; derived, never stored."""
 
     state: State
-    next_break_at: float | None  # when the next prompt shows (PENDING: when it showed)
+    # When the next prompt shows. PENDING: when it showed; HELD: when the held
+    # notice fell due; None where no countdown runs.
+    next_break_at: float | None
     paused_until: float | None  # PAUSED with a set end
+    # The prompt to answer (PENDING, SNOOZED, HELD); None for a held first
+    # prompt, which begins only when it shows or is answered.
     prompt_id: int | None
-    snoozes_left: int
+    snoozes_left: int  # for that prompt; 0 when none is due
 
 
 class _Edge(enum.Enum):
     """Table keys that are not input types: what a timer or a reading amounts to."""
 
     DUE = "due"  # the state's timer fell due
+    HOLD = "hold"  # ... while fullscreen: hold its notice back
+    RELEASE = "release"  # fullscreen ended, or the hold ran out
     GONE = "gone"  # no keyboard or mouse input for break_duration
     BACK = "back"  # input again, after being away
     LONG_AWAY = "long_away"  # suspended for at least break_duration
@@ -202,6 +227,7 @@ class _To(enum.Enum):
 
     STAY = "stay"
     COUNT_DOWN = "count_down"  # a fresh countdown: see _counting_state
+    UNHOLD = "unhold"  # back to the state the hold interrupted
 
 
 class Scheduler:
@@ -229,8 +255,9 @@ class Scheduler:
         self._away_since: float | None = None
         self._inside = True  # working hours
         self._hours_change = math.inf
-        self._fullscreen = False
-        self._deferred: tuple[float, float] | None = None  # (since, the due held back)
+        self._fullscreen = False  # the latest reading
+        self._held_from: State | None = None  # HELD: the state it interrupted
+        self._held_since = 0.0
 
     # ---- public ---------------------------------------------------------
 
@@ -240,38 +267,52 @@ class Scheduler:
         ``event.now`` is the time the input happened, on the wall clock, in
         UTC seconds: the core reads no clock of its own. Inputs come in the
         order they happened; a time earlier than one already seen counts as
-        no time passing (unless it is a ``ClockJump``). The returned
-        ``Step.actions`` are the rows to record, the notices to show and, for
-        an input that did not apply, one ``Rejected``; ``Step.deadline`` lies
-        strictly after ``event.now`` (rule 17), or is None when only an input
-        can change anything. The first input must be ``Start``; after
-        ``Quit``, every input is ignored.
+        no time passing (unless it is a ``ClockJump``).
+
+        ``Step.actions`` are, in order, the ``Record`` rows to write and the
+        ``Notify`` notices to show, from the timers that fell due first
+        (rule 16) and then from the input itself. An input that does not
+        apply here gives one ``Rejected`` with its ``RejectReason`` and
+        changes nothing. ``Step.deadline`` lies strictly after
+        ``event.now`` (rule 17), or is None when only an input can change
+        anything. The first input must be ``Start`` (anything else raises
+        RuntimeError); after ``Quit``, every input is ignored.
         """
         if self.state is None and not isinstance(event, Start):
             raise RuntimeError(f"{type(event).__name__} before Start")
         if self.state is State.STOPPED:
             return Step((), None)
         actions: list[Action] = []
-        edge = _EDGES.get(type(event))
-        if edge is not None:
+        read = _READINGS.get(type(event))
+        if read is not None:
             # A reading explains the time that passed, so it comes before any
             # timer that seems to have fallen due in it.
             self._now = event.now if isinstance(event, ClockJump) else max(self._now, event.now)
-            self._follow(edge(self, event), event, actions)
+            self._follow(read(self, event), event, actions)
         # Time only moves forward inside the core; a clock stepped back
         # without a ClockJump is treated as no time passing.
         self._now = max(self._now, event.now)
         # Timers that fell due before this input happened come first: the
         # user answers the state the app was really in.
         self._fire_due_timers(actions)
-        if edge is None and not isinstance(event, Tick):
+        if read is None and not isinstance(event, Tick):
             self._command(event, actions)
             self._fire_due_timers(actions)  # e.g. a re-check asked for a past time
         return Step(tuple(actions), self.deadline)
 
     def prompt_due(self, now: float) -> bool:
-        """Would a prompt, reminder or snooze-over fire at `now`?"""
+        """Does a prompt, reminder or snooze-over fall due at `now` (to show, or be held)?"""
         return self.state in _HOLDABLE and self._due <= now
+
+    def wants_fullscreen_look(self, now: float) -> bool:
+        """Would a fullscreen reading at `now` matter?
+
+        Yes when a prompt, reminder or snooze-over falls due (it may be held),
+        and all the while one is held (to see fullscreen end). Otherwise the
+        app can skip the look and the core keeps its last reading, so the app
+        needs no copy of its own: it feeds ``Fullscreen`` whenever it looks.
+        """
+        return self.state is State.HELD or self.prompt_due(now)
 
     @property
     def deadline(self) -> float | None:
@@ -279,7 +320,7 @@ class Scheduler:
         if self.state in (None, State.STOPPED):
             return None
         due = min(self._timer_check(), self._recheck_due(), self._idle_check(),
-                  self._hours_check(), self._fullscreen_check())
+                  self._hours_check())
         return None if due == math.inf else due
 
     def snapshot(self) -> Snapshot:
@@ -321,25 +362,44 @@ class Scheduler:
         """The one place the state changes."""
         if target is _To.STAY:
             return
-        self.state = self._counting_state() if target is _To.COUNT_DOWN else target
-        # The timers that do not depend on the input; Snooze and Pause set theirs.
-        if self.state is State.COUNTING:
+        if target is State.HELD:
+            self._held_from, self._held_since = self.state, self._now
+        self.state = self._resolve(target)
+        # The timers that do not depend on the input (Snooze and Pause set
+        # theirs). UNHOLD goes back to a timer that is still running.
+        if target is _To.COUNT_DOWN:
             self._due = self._now + self.config.interval
-        elif self.state is State.PENDING:
+        elif target is State.PENDING:
             self._due = self._now + self.config.reminder_interval
+
+    def _resolve(self, target: State | _To) -> State:
+        if target is _To.COUNT_DOWN:
+            return self._counting_state()
+        if target is _To.UNHOLD:
+            return self._held_from
+        return target
 
     def _counting_state(self) -> State:
         """Where a fresh countdown goes: working hours decide."""
         return State.COUNTING if self._inside else State.OFF_HOURS
 
     def _fire_due_timers(self, actions: list[Action]) -> None:
-        while self.state in _TIMED and self._due <= self._now:
-            if self.state in _HOLDABLE and self._deferring(actions):
-                break
-            self._go(_Edge.DUE, None, actions)
+        while (edge := self._timer_edge()) is not None:
+            self._go(edge, None, actions)
         if self._recheck_due() <= self._now:
             self._recheck_at = None
             actions.append(Notify(NoticeKind.RECHECK, self._prompt_id))
+
+    def _timer_edge(self) -> _Edge | None:
+        """What the state's timer amounts to now, if anything."""
+        if self.state is State.HELD:
+            return _Edge.RELEASE if self._hold_over() else None
+        if self.state not in _TIMED or self._due > self._now:
+            return None
+        return _Edge.HOLD if self._fullscreen and self.state in _HOLDABLE else _Edge.DUE
+
+    def _hold_over(self) -> bool:
+        return not self._fullscreen or self._now >= self._held_since + self.config.max_deferral
 
     # ---- reading the sensors --------------------------------------------
 
@@ -361,7 +421,7 @@ class Scheduler:
         return _Edge.HOURS_IN if event.inside else _Edge.HOURS_OUT
 
     def _fullscreen_edge(self, event: Fullscreen) -> None:
-        self._fullscreen = event.on  # it only holds timers back: see _fire_due_timers
+        self._fullscreen = event.on  # it only holds timers back: see _timer_edge
 
     def _clock_edge(self, event: ClockJump) -> type:
         return ClockJump
@@ -395,6 +455,7 @@ class Scheduler:
         self._end_answered(EventKind.SKIPPED, actions)
 
     def _snooze(self, event: Snooze, actions: list[Action]) -> None:
+        self._begin_answered(actions)
         self._snoozes += 1
         actions.append(Record(EventKind.SNOOZED, self._now, seconds=event.seconds,
                               detail={"prompt": self._open_prompt_id}))
@@ -421,8 +482,7 @@ class Scheduler:
         actions.append(Record(EventKind.APP_STOPPED, self._now, detail=self._close_prompt()))
 
     def _prompt(self, event: None, actions: list[Action]) -> None:
-        self._prompt_id += 1
-        self._open_prompt_id, self._prompted_at, self._snoozes = self._prompt_id, self._now, 0
+        self._begin_prompt()
         actions.append(Notify(NoticeKind.PROMPT, self._prompt_id))
         actions.append(Record(EventKind.PROMPTED, self._now, detail={"prompt": self._prompt_id}))
 
@@ -435,6 +495,16 @@ class Scheduler:
         actions.append(Notify(NoticeKind.SNOOZE_OVER, self._open_prompt_id))
         actions.append(Record(EventKind.REMINDED, self._now,
                               detail={"prompt": self._open_prompt_id, "after_snooze": True}))
+
+    def _hold(self, event: None, actions: list[Action]) -> None:
+        actions.append(Record(EventKind.DEFERRED, self._now))
+        if self._open_prompt_id is None:
+            self._snoozes = 0  # a first prompt, held: nobody has snoozed it yet
+
+    def _release(self, event: None, actions: list[Action]) -> None:
+        # The held timer's own row does the work; all three lead to PENDING.
+        fire, _ = _TRANSITIONS[self._held_from, _Edge.DUE]
+        fire(self, event, actions)
 
     def _auto_resume(self, event: None, actions: list[Action]) -> None:
         actions.append(Notify(NoticeKind.RESUMED, self._prompt_id))
@@ -482,6 +552,17 @@ class Scheduler:
 
     # ---- the prompt -----------------------------------------------------
 
+    def _begin_prompt(self) -> None:
+        self._prompt_id += 1
+        self._open_prompt_id, self._prompted_at, self._snoozes = self._prompt_id, self._now, 0
+
+    def _begin_answered(self, actions: list[Action]) -> None:
+        """A held first prompt begins when answered, so the answer has a prompt to name."""
+        if self._open_prompt_id is None:
+            self._begin_prompt()
+            actions.append(Record(EventKind.PROMPTED, self._now,
+                                  detail={"prompt": self._prompt_id, "held": True}))
+
     def _close_prompt(self) -> dict | None:
         """End the open prompt, if any: the detail for the row that ends it."""
         if self._open_prompt_id is None:
@@ -490,6 +571,7 @@ class Scheduler:
         return detail
 
     def _end_answered(self, kind: EventKind, actions: list[Action]) -> None:
+        self._begin_answered(actions)
         actions.append(Record(kind, self._now, detail=self._close_prompt()))
         if self._recheck_at is not None:
             self._recheck_at = max(self._recheck_at, self._now + RECHECK_GAP)
@@ -497,7 +579,10 @@ class Scheduler:
     # ---- deadlines and display ------------------------------------------
 
     def _timer_check(self) -> float:
-        return self._due if self.state in _TIMED and not self._held() else math.inf
+        if self.state is State.HELD:
+            # A look for the window going away, or the end of the hold.
+            return min(self._now + FULLSCREEN_POLL, self._held_since + self.config.max_deferral)
+        return self._due if self.state in _TIMED else math.inf
 
     def _recheck_due(self) -> float:
         if self.state is not State.COUNTING or self._recheck_at is None:
@@ -517,29 +602,10 @@ class Scheduler:
         at = self._last_input + self.config.break_duration
         return at if at > self._now else math.inf
 
-    def _deferring(self, actions: list[Action]) -> bool:
-        """Hold a due prompt while fullscreen, up to max_deferral."""
-        if not self._fullscreen:
-            return False
-        if self._deferred is None or self._deferred[1] != self._due:
-            self._deferred = (self._now, self._due)  # a new deferral, of this due
-            actions.append(Record(EventKind.DEFERRED, self._now))
-        return self._now < self._deferred[0] + self.config.max_deferral
-
-    def _held(self) -> bool:
-        """A due timer is being held back by fullscreen right now."""
-        return (self._deferred is not None and self._deferred[1] == self._due
-                and self._due <= self._now and self.state in _HOLDABLE)
-
-    def _fullscreen_check(self) -> float:
-        if not self._held():
-            return math.inf
-        return min(self._now + FULLSCREEN_POLL, self._deferred[0] + self.config.max_deferral)
-
     def _next_break_at(self) -> float | None:
         if self.state is State.PENDING:
             return self._prompted_at
-        return self._due if self.state in (State.COUNTING, State.SNOOZED) else None
+        return self._due if self.state in _SHOWS_DUE else None
 
 
 def _shifted(at: float | None, seconds: float) -> float | None:
@@ -556,11 +622,14 @@ def _rejection(state: State | None, event: Input) -> RejectReason:
     return RejectReason.NOTHING_DUE
 
 
-_ANSWERING = (State.PENDING, State.SNOOZED)  # a prompt waits for Done, Snooze or Skip
+# A prompt is due and waits for Done, Snooze or Skip (a held one may not have begun).
+_ANSWERING = (State.PENDING, State.SNOOZED, State.HELD)
 _ACTIVE = (State.COUNTING, *_ANSWERING)  # at the computer, within working hours
 _RUNNING = (*_ACTIVE, State.PAUSED, State.AWAY, State.OFF_HOURS)
-_TIMED = (State.COUNTING, *_ANSWERING, State.PAUSED)  # states whose timer is _due
-_HOLDABLE = (State.COUNTING, *_ANSWERING)  # their timer shows a notice fullscreen may hold
+# Their timer shows a notice, which fullscreen may hold.
+_HOLDABLE = (State.COUNTING, State.PENDING, State.SNOOZED)
+_TIMED = (*_HOLDABLE, State.PAUSED)  # a timer in _due that fires when due
+_SHOWS_DUE = (State.COUNTING, State.SNOOZED, State.HELD)  # next_break_at is _due
 
 # (state, input type or edge) -> (handler, target). The graph, in one place.
 _TRANSITIONS = {
@@ -580,10 +649,15 @@ _TRANSITIONS = {
     (State.PENDING, _Edge.DUE): (Scheduler._remind, State.PENDING),
     (State.SNOOZED, _Edge.DUE): (Scheduler._snooze_over, State.PENDING),
     (State.PAUSED, _Edge.DUE): (Scheduler._auto_resume, _To.COUNT_DOWN),
+    # Fullscreen (rule 14).
+    **{(s, _Edge.HOLD): (Scheduler._hold, State.HELD) for s in _HOLDABLE},
+    (State.HELD, _Edge.RELEASE): (Scheduler._release, State.PENDING),
     # Readings (rules 10 to 13).
     **{(s, _Edge.LONG_AWAY): (Scheduler._natural_break, _To.COUNT_DOWN) for s in _ACTIVE},
     (State.COUNTING, _Edge.SHORT_AWAY): (Scheduler._push_countdown, _To.STAY),
-    **{(s, ClockJump): (Scheduler._clock_jump, _To.STAY) for s in _RUNNING},
+    **{(s, ClockJump): (Scheduler._clock_jump, _To.STAY)
+       for s in _RUNNING if s is not State.HELD},
+    (State.HELD, ClockJump): (Scheduler._clock_jump, _To.UNHOLD),
     **{(s, _Edge.GONE): (Scheduler._gone, State.AWAY) for s in _ACTIVE},
     (State.AWAY, _Edge.BACK): (Scheduler._back, _To.COUNT_DOWN),
     **{(s, _Edge.HOURS_OUT): (Scheduler._skip_off_hours, State.OFF_HOURS) for s in _ACTIVE},
@@ -593,9 +667,9 @@ _TRANSITIONS = {
 
 # Inputs that report what happened meanwhile, applied before any timer fires
 # (rules 10 to 14): each turns into a table key, or into None (flags only).
-_EDGES = {TimeAway: Scheduler._away_edge, ClockJump: Scheduler._clock_edge,
-          Idle: Scheduler._idle_edge, Hours: Scheduler._hours_edge,
-          Fullscreen: Scheduler._fullscreen_edge}
+_READINGS = {TimeAway: Scheduler._away_edge, ClockJump: Scheduler._clock_edge,
+             Idle: Scheduler._idle_edge, Hours: Scheduler._hours_edge,
+             Fullscreen: Scheduler._fullscreen_edge}
 
 # Inputs that have a row but may still be refused for their value.
 _GUARDS = {Snooze: Scheduler._refuse_snooze, Pause: Scheduler._refuse_pause}
