@@ -483,10 +483,12 @@ def test_fullscreen_defers_a_prompt_until_it_ends():
     step = s.handle(Tick(T0 + HOUR))
     assert notices(step) == [] and records(step) == ["deferred"]
     assert step.deadline == T0 + HOUR + 2  # looks again soon
+    assert s.snapshot().state is State.HELD
     assert notices(s.handle(Tick(T0 + HOUR + 2))) == []
     step = s.handle(Fullscreen(T0 + HOUR + 4, False))
     assert notices(step) == [NoticeKind.PROMPT]
     assert records(step) == ["prompted"]  # deferred once, not again
+    assert s.snapshot().state is State.PENDING
 
 
 def test_a_deferral_runs_out_and_the_prompt_shows_anyway():
@@ -496,6 +498,98 @@ def test_a_deferral_runs_out_and_the_prompt_shows_anyway():
     assert notices(s.handle(Tick(T0 + HOUR + 29 * MIN))) == []
     assert notices(s.handle(Tick(T0 + HOUR + 30 * MIN))) == [NoticeKind.PROMPT]
 
+
+
+def held_first_prompt():
+    """A scheduler whose first prompt fell due at T0 + HOUR behind a fullscreen window."""
+    s, _ = make()
+    s.handle(Fullscreen(T0 + 10, True))
+    s.handle(Tick(T0 + HOUR))
+    return s
+
+
+def test_a_held_first_prompt_shows_as_held_not_as_counting():
+    s = held_first_prompt()
+    snap = s.snapshot()
+    assert snap.state is State.HELD
+    assert snap.next_break_at == T0 + HOUR  # when it fell due
+    assert snap.prompt_id is None and snap.snoozes_left == 3  # begun only when answered or shown
+
+
+def test_a_held_first_prompt_can_be_snoozed():
+    s = held_first_prompt()
+    step = s.handle(Snooze(T0 + HOUR + 60, 5 * MIN))
+    # It begins, unseen, so that the snooze has a prompt to name.
+    assert [(a.kind, a.seconds, a.detail) for a in step.actions if isinstance(a, Record)] == [
+        ("prompted", None, {"prompt": 1, "held": True}), ("snoozed", 5 * MIN, {"prompt": 1})]
+    assert notices(step) == []
+    assert s.snapshot().state is State.SNOOZED and s.snapshot().snoozes_left == 2
+    assert step.deadline == T0 + HOUR + 60 + 5 * MIN
+
+
+@pytest.mark.parametrize("answer, kind", [(Done, "done"), (BreakNow, "done"), (Skip, "skipped")])
+def test_a_held_first_prompt_can_be_answered(answer, kind):
+    s = held_first_prompt()
+    step = s.handle(answer(T0 + HOUR + 60))
+    assert [(a.kind, a.detail) for a in step.actions if isinstance(a, Record)] == [
+        ("prompted", {"prompt": 1, "held": True}), (kind, {"prompt": 1})]
+    assert notices(step) == []
+    assert s.snapshot().state is State.COUNTING and step.deadline == T0 + 2 * HOUR + 60
+
+
+def test_a_held_reminder_is_answered_like_the_prompt_it_belongs_to():
+    s, _ = make(max_snoozes=1)
+    s.handle(Tick(T0 + HOUR))
+    s.handle(Fullscreen(T0 + HOUR + 60, True))
+    step = s.handle(Tick(T0 + HOUR + 10 * MIN))
+    assert records(step) == ["deferred"] and notices(step) == []
+    assert s.snapshot().state is State.HELD and s.snapshot().prompt_id == 1
+    assert records(s.handle(Snooze(T0 + HOUR + 11 * MIN, MIN))) == ["snoozed"]
+    step = s.handle(Tick(T0 + HOUR + 12 * MIN))  # the snooze ends, still fullscreen
+    assert records(step) == ["deferred"] and s.snapshot().state is State.HELD
+    assert s.handle(Snooze(T0 + HOUR + 13 * MIN, MIN)).actions == (
+        Rejected(RejectReason.SNOOZE_LIMIT),)
+    assert records(s.handle(Done(T0 + HOUR + 13 * MIN))) == ["done"]
+
+
+def test_pausing_a_held_first_prompt_ends_no_prompt():
+    s = held_first_prompt()
+    step = s.handle(Pause(T0 + HOUR + 60, None))
+    assert [(a.kind, a.detail) for a in step.actions if isinstance(a, Record)] == [
+        ("paused", None)]
+    assert s.snapshot().state is State.PAUSED
+
+
+def test_a_clock_jump_while_held_starts_the_hold_again():
+    s = held_first_prompt()
+    step = s.handle(ClockJump(T0 + HOUR + 60 + HOUR, HOUR))
+    assert records(step) == ["clock_jump", "deferred"] and notices(step) == []
+    assert s.snapshot().state is State.HELD
+    assert s.snapshot().next_break_at == T0 + 2 * HOUR  # moved with the clock
+    step = s.handle(Fullscreen(T0 + 2 * HOUR + 90, False))
+    assert notices(step) == [NoticeKind.PROMPT] and s.snapshot().state is State.PENDING
+
+
+def test_a_held_prompt_gets_no_recheck_and_is_not_pushed_back():
+    s = held_first_prompt()
+    # Quiet notices wait for the prompt too (rule 15); its countdown is over,
+    # so a short suspend does not move it (rule 10).
+    assert notices(s.handle(RecheckAt(T0 + HOUR + 1, T0 + HOUR + 1))) == []
+    step = s.handle(TimeAway(T0 + HOUR + 3 * MIN, 2 * MIN))
+    assert step.actions == () and step.deadline == T0 + HOUR + 3 * MIN + 2
+    assert s.snapshot().state is State.HELD and s.snapshot().next_break_at == T0 + HOUR
+    step = s.handle(Fullscreen(T0 + HOUR + 4 * MIN, False))
+    assert notices(step) == [NoticeKind.PROMPT]
+
+
+def test_wants_fullscreen_look_while_a_notice_is_due_or_held():
+    s, _ = make()
+    assert not s.wants_fullscreen_look(T0 + HOUR - 1) and s.wants_fullscreen_look(T0 + HOUR)
+    s.handle(Fullscreen(T0 + 10, True))
+    s.handle(Tick(T0 + HOUR))
+    assert s.wants_fullscreen_look(T0 + HOUR + 1)  # held: to see it end
+    s.handle(Pause(T0 + HOUR + 2, None))
+    assert not s.wants_fullscreen_look(T0 + 3 * HOUR)
 
 
 def test_prompt_due_says_when_a_stand_up_notice_would_fire():

@@ -19,6 +19,7 @@ class State(enum.Enum):
     COUNTING = "counting"  # counting down to the next prompt
     PENDING = "pending"  # a prompt is waiting for Done / Snooze / Skip
     SNOOZED = "snoozed"  # a prompt was put off; it comes back at snooze end
+    HELD = "held"  # a prompt, reminder or snooze-over is due, held back by fullscreen
     PAUSED = "paused"  # no prompts until a set time, or until resumed
     AWAY = "away"  # no input for break_duration: a natural break is under way
     OFF_HOURS = "off_hours"  # outside working hours: no prompts
