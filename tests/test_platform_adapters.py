@@ -4,7 +4,6 @@ import pytest
 
 from posture_assistant.adapters.fullscreen._win32 import is_fullscreen
 from posture_assistant.adapters.idle import Unavailable, open_source
-from posture_assistant.adapters.idle._darwin import seconds_from_hid_idle
 from posture_assistant.adapters.idle._win32 import idle_ms
 
 
@@ -15,10 +14,6 @@ from posture_assistant.adapters.idle._win32 import idle_ms
 ])
 def test_windows_idle_across_the_tick_wrap(now, last, expected):
     assert idle_ms(now, last) == expected
-
-
-def test_macos_hid_idle_is_nanoseconds():
-    assert seconds_from_hid_idle(2_500_000_000) == 2.5
 
 
 @pytest.mark.parametrize("state, full", [(1, False), (2, True), (3, True), (4, True), (5, False)])
@@ -35,13 +30,14 @@ def test_no_display_no_bus_gives_reasons_not_errors(monkeypatch, tmp_path):
     assert "no X display" in found.reason and "GNOME" in found.reason
     from posture_assistant.adapters.fullscreen import open_source as fullscreen_source
 
-    assert fullscreen_source() is None
+    screen = fullscreen_source()
+    assert isinstance(screen, Unavailable) and "no X display" in screen.reason
 
 
 @pytest.mark.parametrize("platform", ["darwin", "win32"])
 def test_other_platforms_adapters_fail_soft_here(monkeypatch, platform):
     """On the wrong OS the adapters cannot load their libraries; what comes
-    back is a reason (idle) or no fullscreen source, never an exception."""
+    back is the null object with a reason, never an exception."""
     import sys
 
     from posture_assistant.adapters.fullscreen import open_source as fullscreen_source
@@ -49,4 +45,5 @@ def test_other_platforms_adapters_fail_soft_here(monkeypatch, platform):
     monkeypatch.setattr(sys, "platform", platform)
     found = open_source()
     assert isinstance(found, Unavailable) and found.reason
-    assert fullscreen_source() is None
+    screen = fullscreen_source()
+    assert isinstance(screen, Unavailable) and screen.reason and not screen.available

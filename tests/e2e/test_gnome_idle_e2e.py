@@ -43,7 +43,7 @@ def test_the_gnome_adapter_reads_mutters_idle_time(desktop, monkeypatch):
         monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", desktop.bus)
         from posture_assistant.adapters.idle import _gnome
 
-        source = _gnome.open_source()
+        source = _gnome.open()
         assert source.seconds() == 123.456
         # And it is the one chosen on a GNOME Wayland session.
         monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-0")
@@ -58,7 +58,8 @@ def test_the_gnome_adapter_reads_mutters_idle_time(desktop, monkeypatch):
 
 def test_without_mutter_the_gnome_adapter_says_why(desktop, monkeypatch):
     monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", desktop.bus)
-    from posture_assistant.adapters.idle import IdleUnavailable, _gnome
+    from posture_assistant.adapters.idle import _gnome
+    from posture_assistant.adapters.idle._base import Unusable
 
-    with pytest.raises(IdleUnavailable, match="no GNOME idle monitor"):
-        _gnome.open_source()
+    with pytest.raises(Unusable, match="no GNOME idle monitor"):
+        _gnome.open()

@@ -3,11 +3,12 @@ some presentation apps do (CGDisplayIsCaptured). Ordinary fullscreen windows
 in their own Space are not seen."""
 from __future__ import annotations
 
-from posture_assistant.adapters.fullscreen import FullscreenUnavailable
+from posture_assistant.adapters.fullscreen._base import FullscreenSource, Unusable
+from posture_assistant.i18n import _
 
 
-class DarwinFullscreen:
-    name = "macOS (CGDisplayIsCaptured, best effort)"
+class DarwinFullscreen(FullscreenSource):
+    name = "macOS (CGDisplayIsCaptured, best effort)"  # not for users
 
     def __init__(self) -> None:
         try:
@@ -17,7 +18,7 @@ class DarwinFullscreen:
             cg = ctypes.cdll.LoadLibrary(ctypes.util.find_library("CoreGraphics")
                                          or ctypes.util.find_library("ApplicationServices"))
         except Exception as e:
-            raise FullscreenUnavailable(f"cannot load CoreGraphics ({e})") from None
+            raise Unusable(_("cannot load CoreGraphics ({error})").format(error=e)) from None
         cg.CGMainDisplayID.restype = ctypes.c_uint32
         cg.CGDisplayIsCaptured.argtypes = [ctypes.c_uint32]
         cg.CGDisplayIsCaptured.restype = ctypes.c_bool
@@ -27,5 +28,5 @@ class DarwinFullscreen:
         return bool(self._cg.CGDisplayIsCaptured(self._cg.CGMainDisplayID()))
 
 
-def open_source() -> DarwinFullscreen:
+def open() -> DarwinFullscreen:
     return DarwinFullscreen()

@@ -1,7 +1,8 @@
 """Windows: SHQueryUserNotificationState says when not to disturb."""
 from __future__ import annotations
 
-from posture_assistant.adapters.fullscreen import FullscreenUnavailable
+from posture_assistant.adapters.fullscreen._base import FullscreenSource, Unusable
+from posture_assistant.i18n import _
 
 # QUERY_USER_NOTIFICATION_STATE values that mean "someone is presenting or
 # playing fullscreen": busy (a fullscreen app), Direct3D fullscreen, and
@@ -14,7 +15,7 @@ def is_fullscreen(state: int) -> bool:
     return state in FULLSCREEN_STATES
 
 
-class Win32Fullscreen:
+class Win32Fullscreen(FullscreenSource):
     name = "Windows (SHQueryUserNotificationState)"
 
     def __init__(self) -> None:
@@ -24,7 +25,7 @@ class Win32Fullscreen:
             self._shell32 = ctypes.windll.shell32
             self._ctypes = ctypes
         except Exception as e:
-            raise FullscreenUnavailable(f"cannot load shell32 ({e})") from None
+            raise Unusable(_("cannot load shell32 ({error})").format(error=e)) from None
 
     def active(self) -> bool:
         state = self._ctypes.c_int()
@@ -33,5 +34,5 @@ class Win32Fullscreen:
         return is_fullscreen(state.value)
 
 
-def open_source() -> Win32Fullscreen:
+def open() -> Win32Fullscreen:
     return Win32Fullscreen()

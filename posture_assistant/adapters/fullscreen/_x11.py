@@ -1,20 +1,15 @@
 """X11: the active window (_NET_ACTIVE_WINDOW) has _NET_WM_STATE_FULLSCREEN."""
 from __future__ import annotations
 
-import os
+from posture_assistant.adapters._x11 import open_display
+from posture_assistant.adapters.fullscreen._base import FullscreenSource
 
-from posture_assistant.adapters.fullscreen import FullscreenUnavailable
 
-
-class X11Fullscreen:
+class X11Fullscreen(FullscreenSource):
     name = "X11 (_NET_WM_STATE_FULLSCREEN)"
 
     def __init__(self) -> None:
-        if not os.environ.get("DISPLAY"):
-            raise FullscreenUnavailable("no X display")
-        import Xlib.display
-
-        self._display = Xlib.display.Display()  # our own; pystray's is its thread's
+        self._display = open_display()
         self._root = self._display.screen().root
         atom = self._display.intern_atom
         self._active, self._state = atom("_NET_ACTIVE_WINDOW"), atom("_NET_WM_STATE")
@@ -35,5 +30,5 @@ class X11Fullscreen:
         return bool(state) and self._full in state.value
 
 
-def open_source() -> X11Fullscreen:
+def open() -> X11Fullscreen:
     return X11Fullscreen()

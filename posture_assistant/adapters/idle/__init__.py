@@ -1,30 +1,18 @@
 """Seconds since the user last touched keyboard or mouse, per platform.
 
-One module per backend; each imports its platform's libraries only when it
-is opened, so this package imports anywhere. `open_source()` picks the first
-that works, or says why none does.
+One module per backend, each behind `_base.IdleSource`; each imports its
+platform's libraries only when opened, so this package imports anywhere.
+`open_source()` picks the first that works, or says why none does.
 """
 from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
-from typing import Protocol
 
+from posture_assistant.adapters._util import open_first
+from posture_assistant.adapters.idle._base import IdleSource, Unavailable
 
-class IdleUnavailable(Exception):
-    """str(e) is a short reason, e.g. "the X server has no MIT-SCREEN-SAVER"."""
-
-
-class IdleSource(Protocol):
-    name: str
-
-    def seconds(self) -> float: ...
-
-
-@dataclass(frozen=True)
-class Unavailable:
-    reason: str
+__all__ = ["IdleSource", "Unavailable", "open_source"]
 
 
 def _candidates() -> list[str]:
@@ -42,15 +30,4 @@ def _candidates() -> list[str]:
 
 
 def open_source() -> IdleSource | Unavailable:
-    import importlib
-
-    reasons = []
-    for name in _candidates():
-        module = importlib.import_module(f"{__name__}.{name}")
-        try:
-            return module.open_source()
-        except IdleUnavailable as e:
-            reasons.append(str(e))
-        except Exception as e:  # a first sample that failed in a way we did not foresee
-            reasons.append(f"{module.__name__.rsplit('._', 1)[-1]}: {type(e).__name__}: {e}")
-    return Unavailable("; ".join(reasons))
+    return open_first(__name__, _candidates(), lambda source: source.seconds())

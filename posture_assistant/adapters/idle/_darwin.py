@@ -1,18 +1,15 @@
 """macOS: IOKit's HIDIdleTime (nanoseconds) from the IOHIDSystem service."""
 from __future__ import annotations
 
-from posture_assistant.adapters.idle import IdleUnavailable
+from posture_assistant.adapters.idle._base import IdleSource, Unusable
+from posture_assistant.i18n import _
 
 K_CF_STRING_ENCODING_UTF8 = 0x08000100
 K_CF_NUMBER_SINT64 = 4
 
 
-def seconds_from_hid_idle(nanoseconds: int) -> float:
-    return nanoseconds / 1e9
-
-
-class DarwinIdle:
-    name = "macOS (IOKit HIDIdleTime)"
+class DarwinIdle(IdleSource):
+    name = "macOS (IOKit HIDIdleTime)"  # not for users
 
     def __init__(self) -> None:
         try:
@@ -22,7 +19,7 @@ class DarwinIdle:
             iokit = ctypes.cdll.LoadLibrary(ctypes.util.find_library("IOKit"))
             cf = ctypes.cdll.LoadLibrary(ctypes.util.find_library("CoreFoundation"))
         except Exception as e:
-            raise IdleUnavailable(f"cannot load IOKit ({e})") from None
+            raise Unusable(_("cannot load IOKit ({error})").format(error=e)) from None
         c_void_p = ctypes.c_void_p
         iokit.IOServiceMatching.restype = c_void_p
         iokit.IOServiceGetMatchingService.restype = ctypes.c_uint32
@@ -37,7 +34,7 @@ class DarwinIdle:
         self._service = iokit.IOServiceGetMatchingService(
             0, iokit.IOServiceMatching(b"IOHIDSystem"))
         if not self._service:
-            raise IdleUnavailable("no IOHIDSystem service")
+            raise Unusable(_("no IOHIDSystem service"))
         self._key = cf.CFStringCreateWithCString(None, b"HIDIdleTime", K_CF_STRING_ENCODING_UTF8)
         self._iokit, self._cf, self._ctypes = iokit, cf, ctypes
 
@@ -45,16 +42,14 @@ class DarwinIdle:
         ctypes = self._ctypes
         number = self._iokit.IORegistryEntryCreateCFProperty(self._service, self._key, None, 0)
         if not number:
-            raise OSError("HIDIdleTime is missing")
+            raise OSError(_("HIDIdleTime is missing"))
         value = ctypes.c_int64()
         try:
             self._cf.CFNumberGetValue(number, K_CF_NUMBER_SINT64, ctypes.byref(value))
         finally:
             self._cf.CFRelease(number)
-        return seconds_from_hid_idle(value.value)
+        return value.value / 1e9  # HIDIdleTime is in nanoseconds
 
 
-def open_source() -> DarwinIdle:
-    source = DarwinIdle()
-    source.seconds()
-    return source
+def open() -> DarwinIdle:
+    return DarwinIdle()

@@ -1,7 +1,8 @@
 """Windows: GetLastInputInfo and GetTickCount through ctypes."""
 from __future__ import annotations
 
-from posture_assistant.adapters.idle import IdleUnavailable
+from posture_assistant.adapters.idle._base import IdleSource, Unusable
+from posture_assistant.i18n import _
 
 TICK_WRAP = 1 << 32  # GetTickCount is a 32-bit millisecond counter: it wraps every 49.7 days
 
@@ -11,7 +12,7 @@ def idle_ms(now_tick: int, last_input_tick: int) -> int:
     return (now_tick - last_input_tick) % TICK_WRAP
 
 
-class Win32Idle:
+class Win32Idle(IdleSource):
     name = "Windows (GetLastInputInfo)"
 
     def __init__(self) -> None:
@@ -27,15 +28,13 @@ class Win32Idle:
             self._info = LastInputInfo(cbSize=ctypes.sizeof(LastInputInfo))
             self._byref = ctypes.byref
         except Exception as e:
-            raise IdleUnavailable(f"cannot load user32 ({e})") from None
+            raise Unusable(_("cannot load user32 ({error})").format(error=e)) from None
 
     def seconds(self) -> float:
         if not self._user32.GetLastInputInfo(self._byref(self._info)):
-            raise OSError("GetLastInputInfo failed")
+            raise OSError(_("GetLastInputInfo failed"))
         return idle_ms(self._kernel32.GetTickCount(), self._info.dwTime) / 1000.0
 
 
-def open_source() -> Win32Idle:
-    source = Win32Idle()
-    source.seconds()
-    return source
+def open() -> Win32Idle:
+    return Win32Idle()
