@@ -1,5 +1,6 @@
 """Suspend and clock changes told apart, from recorded clock readings."""
-from posture_assistant.core.clocks import Change, Reading, compare, read
+from posture_assistant.app.sensors import read_clocks as read
+from posture_assistant.core.clocks import Change, Reading, compare
 
 BEFORE = Reading(wall=1_790_000_000.0, mono=5000.0, boot=5100.0)
 

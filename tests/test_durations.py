@@ -2,7 +2,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from posture_assistant.core.durations import format_countdown, format_duration, parse_duration
+from posture_assistant.i18n import format_countdown
+from posture_assistant.storage.durations import format_duration, parse_duration
 
 
 @pytest.mark.parametrize("value, seconds", [

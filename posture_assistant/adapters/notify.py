@@ -1,8 +1,9 @@
 """Desktop notifications through plyer, and what happens when they fail.
 
 A notification is a courtesy: the prompt also lives in the tray icon, the
-panel and `posture-assistant status`. So a failure never stops the app; it is
-logged once, and once more when notifications work again.
+panel or `posture-assistant status`. So a failure never stops the app; it is
+logged once, with where prompts still show, and once more when
+notifications work again.
 """
 from __future__ import annotations
 
@@ -10,12 +11,15 @@ import sys
 from typing import Callable
 
 from posture_assistant import APP_NAME
+from posture_assistant.adapters._util import first_line
 from posture_assistant.files import asset_path
+from posture_assistant.i18n import _
 
 
 class Notifier:
-    def __init__(self, enabled: bool, log: Callable[[str], None]) -> None:
+    def __init__(self, enabled: bool, log: Callable[[str], None], elsewhere: str) -> None:
         self.enabled = enabled
+        self._elsewhere = elsewhere  # where prompts still show, in words
         self._log = log
         self.failing = False
         self._icon = str(asset_path("app.ico" if sys.platform == "win32" else "app.png"))
@@ -32,22 +36,19 @@ class Notifier:
         except Exception as e:  # plyer raises whatever its backend raises
             if not self.failing:
                 self.failing = True
-                self._log(f"notifications are not working ({_reason(e)}); "
-                          "prompts still show in the tray icon, the panel and "
-                          "`posture-assistant status`")
+                self._log(_("notifications are not working ({why}); {elsewhere}").format(
+                    why=_reason(e), elsewhere=self._elsewhere))
             return False
         if self.failing:
             self.failing = False
-            self._log("notifications work again")
+            self._log(_("notifications work again"))
         return True
 
 
 def _reason(error: Exception) -> str:
-    text = str(error).strip().splitlines()
-    first = text[0] if text else ""
-    name = type(error).__name__
+    first = first_line(error)
     if "ServiceUnknown" in first or "org.freedesktop.Notifications" in first:
-        return "no notification server is running"
+        return _("no notification server is running")
     if isinstance(error, NotImplementedError):
-        return "no notification backend for this system"
-    return f"{name}: {first}"[:200]
+        return _("no notification backend for this system")
+    return f"{type(error).__name__}: {first}"[:200]

@@ -1,6 +1,51 @@
-"""The pause choices offered by the tray menu and the panel alike:
-(label, arguments of the app's `pause` command)."""
+"""From a command's name and arguments (the tray, the panel, the CLI, all
+over the same words) to the core's input."""
+from __future__ import annotations
 
-PAUSES = (("30 minutes", {"seconds": 1800}), ("1 hour", {"seconds": 3600}),
-          ("2 hours", {"seconds": 7200}), ("Until tomorrow", {"tomorrow": True}),
-          ("Until I resume", {}))
+import queue
+from dataclasses import dataclass
+from typing import Any
+
+from posture_assistant.core.events import (
+    BreakNow, Command, Done, Input, Pause, Quit, Resume, Skip, Snooze,
+)
+from posture_assistant.storage.store import local_day_bounds
+
+# The commands that are the core's inputs, and how each is built.
+INPUTS = {
+    Command.DONE: lambda now, args, settings: Done(now),
+    Command.SKIP: lambda now, args, settings: Skip(now),
+    Command.BREAK: lambda now, args, settings: BreakNow(now),
+    Command.QUIT: lambda now, args, settings: Quit(now),
+    Command.RESUME: lambda now, args, settings: Resume(now),
+    Command.SNOOZE: lambda now, args, settings: Snooze(
+        now, float(args.get("seconds") or settings.snooze_options[0])),
+    Command.PAUSE: lambda now, args, settings: Pause(now, pause_end(now, args)),
+}
+
+
+@dataclass
+class Request:
+    name: str
+    args: dict
+    reply: queue.Queue | None  # None: from the tray or a signal, nobody waits
+
+
+def parse(name: str) -> Command | None:
+    try:
+        return Command(name)
+    except ValueError:
+        return None
+
+
+def to_input(command: Command, args: dict, now: float, settings: Any) -> Input:
+    return INPUTS[command](now, args, settings)
+
+
+def pause_end(now: float, args: dict) -> float | None:
+    """{"seconds": s}, {"tomorrow": true} (next local midnight) or {} (until resumed)."""
+    if args.get("tomorrow"):
+        return local_day_bounds(now)[1]
+    if args.get("seconds"):
+        return now + float(args["seconds"])
+    return None

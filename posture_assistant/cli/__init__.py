@@ -14,6 +14,8 @@ from pathlib import Path
 from posture_assistant import APP_NAME, __version__
 from posture_assistant.cli import checklist, config, control, run
 from posture_assistant.cli._console import PROG, CliError, warn
+from posture_assistant.core.events import Command
+from posture_assistant.i18n import _
 
 
 # ---- argument parsing --------------------------------------------------------
@@ -22,51 +24,50 @@ from posture_assistant.cli._console import PROG, CliError, warn
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--config", metavar="PATH", type=Path, default=argparse.SUPPRESS,
-                        help="read settings from this TOML file")
+                        help=_("read settings from this TOML file"))
     parser = argparse.ArgumentParser(
         prog=PROG, parents=[common],
-        description=f"{APP_NAME}: hourly stand-and-stretch prompts from your system tray.",
-        epilog="Run without a command to start the app. Settings come from "
-               "POSTURE_* environment variables and config.toml; see "
-               f"`{PROG} config`.")
+        description=_("{APP_NAME}: hourly stand-and-stretch prompts from your system tray.").format(APP_NAME=APP_NAME),
+        epilog=_("Run without a command to start the app. Settings come from "
+                 "POSTURE_* environment variables and config.toml; see `{PROG} "
+                 "config`.").format(PROG=PROG))
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def add(name: str, help: str) -> argparse.ArgumentParser:
         return sub.add_parser(name, parents=[common], help=help, description=help)
 
-    run = add("run", "start the app (the default)")
+    run = add("run", _("start the app (the default)"))
     for p in (parser, run):
         p.add_argument("--no-tray", action="store_true", default=argparse.SUPPRESS,
-                       help="no tray icon: prompt with notifications and a window")
+                       help=_("no tray icon: prompt with notifications and a window"))
         p.add_argument("--headless", action="store_true", default=argparse.SUPPRESS,
-                       help="no tray and no windows: notifications and CLI control only")
-    status = add("status", "show the running app's state and today's breaks")
-    status.add_argument("--json", action="store_true", help="print JSON (keys in the README)")
-    add("done", "I took my break")
-    snooze = add("snooze", "put the pending break off")
+                       help=_("no tray and no windows: notifications and CLI control only"))
+    status = add("status", _("show the running app's state and today's breaks"))
+    status.add_argument("--json", action="store_true", help=_("print JSON (keys in the README)"))
+    add("done", _("I took my break"))
+    snooze = add("snooze", _("put the pending break off"))
     snooze.add_argument("duration", nargs="?",
-                        help="how long, e.g. 5m, 90s, PT10M (default: the first snooze option)")
-    add("skip", "skip the pending break")
-    pause = add("pause", "no prompts for a while")
+                        help=_("how long, e.g. 5m, 90s, PT10M (default: the first snooze option)"))
+    add("skip", _("skip the pending break"))
+    pause = add("pause", _("no prompts for a while"))
     pause.add_argument("length", nargs="?", metavar="DURATION|tomorrow|forever",
-                       help="how long (e.g. 30m, 2h), until tomorrow, or until you resume "
-                            "(forever, the default)")
+                       help=_("how long (e.g. 30m, 2h), until tomorrow, or until you resume "
+                              "(forever, the default)"))
     add("resume", "end a pause")
-    add("break", "take a break now")
-    add("quit", "stop the running app")
-    add("config", "show every setting, its value and where the value came from")
-    check = add("checklist", "check your workspace: yes/no questions, a fix for every no")
+    add("break", _("take a break now"))
+    add("quit", _("stop the running app"))
+    add("config", _("show every setting, its value and where the value came from"))
+    check = add("checklist", _("check your workspace: yes/no questions, a fix for every no"))
     mode = check.add_mutually_exclusive_group()
-    mode.add_argument("--window", action="store_true", help="in a window instead of the terminal")
+    mode.add_argument("--window", action="store_true", help=_("in a window instead of the terminal"))
     mode.add_argument("--answers", metavar="FILE",
-                      help='answers as JSON ({"item-id": "yes" | "no" | "skip"}); - for stdin')
-    mode.add_argument("--items", action="store_true", help="list the questions")
-    mode.add_argument("--last", action="store_true", help="show the last result")
-    mode.add_argument("--history", action="store_true", help="list past results")
+                      help=_("answers as JSON ({{\"item-id\": \"yes\" | \"no\" | \"skip\"}}); - for stdin"))
+    mode.add_argument("--items", action="store_true", help=_("list the questions"))
+    mode.add_argument("--last", action="store_true", help=_("show the last result"))
+    mode.add_argument("--history", action="store_true", help=_("list past results"))
     check.add_argument("--offer", action="store_true", help=argparse.SUPPRESS)  # first start
-    check.add_argument("--json", action="store_true", help="JSON output for --items, --last "
-                                                           "and --history")
+    check.add_argument("--json", action="store_true", help=_("JSON output for --items, --last and --history"))
     sub.add_parser("panel", parents=[common])  # the window the tray opens; not for users
     return parser
 
@@ -90,13 +91,13 @@ def main(argv: list[str] | None = None) -> int:
 COMMANDS = {
     "run": run.cmd_run,
     "status": control.cmd_status,
-    "done": lambda a: control.send(a, "done"),
+    "done": lambda a: control.send(a, Command.DONE),
     "snooze": control.cmd_snooze,
-    "skip": lambda a: control.send(a, "skip"),
+    "skip": lambda a: control.send(a, Command.SKIP),
     "pause": control.cmd_pause,
-    "resume": lambda a: control.send(a, "resume"),
-    "break": lambda a: control.send(a, "break"),
-    "quit": lambda a: control.send(a, "quit"),
+    "resume": lambda a: control.send(a, Command.RESUME),
+    "break": lambda a: control.send(a, Command.BREAK),
+    "quit": lambda a: control.send(a, Command.QUIT),
     "config": config.cmd_config,
     "checklist": checklist.cmd_checklist,
     "panel": run.cmd_panel,

@@ -7,13 +7,13 @@ import json
 import sys
 import time
 
-from posture_assistant.features.checklist import model as checklist
 from posture_assistant.cli._console import EXIT_USAGE, CliError, say, warn
 from posture_assistant.cli._settings import settings_of
-from posture_assistant.storage.content import GROUPS, ContentError, load_checklist
-from posture_assistant.core.durations import format_countdown
-from posture_assistant.storage.settings import Settings
 from posture_assistant.core.clocks import iso
+from posture_assistant.features.checklist import model, reminders, report
+from posture_assistant.i18n import _, format_countdown
+from posture_assistant.storage.content import ContentError, load_checklist
+from posture_assistant.storage.settings import Settings
 from posture_assistant.storage.store import Store, StoreError
 
 
@@ -39,8 +39,8 @@ def run_checklist(args: argparse.Namespace, settings: Settings) -> int:
     if args.answers:
         text = sys.stdin.read() if args.answers == "-" else _read(args.answers)
         try:
-            answers = checklist.parse_answers(text, items)
-        except checklist.AnswersError as e:
+            answers = model.parse_answers(text, items)
+        except model.AnswersError as e:
             raise CliError(str(e), EXIT_USAGE) from None
     else:
         from posture_assistant.features.checklist.terminal import ask
@@ -48,16 +48,16 @@ def run_checklist(args: argparse.Namespace, settings: Settings) -> int:
         answers = ask(items, sys.stdin, sys.stdout)
         say("")
         if not answers:
-            say("Nothing answered, so nothing was saved.")
+            say(_("Nothing answered, so nothing was saved."))
             return 0
     answers = {i.id: answers.get(i.id, "skip") for i in items}
     with _open(settings) as store:
         previous = (store.checklist_runs() or [None])[-1]
-        run = checklist.save(store, answers, time.time(), settings.checklist_reminder)
-    say(checklist.describe(items, run, previous))
-    say(f"\nSaved. You will be reminded to check again in "
-        f"{format_countdown(settings.checklist_reminder)}.")
-    checklist.tell_app(settings.data_dir)
+        run = reminders.save_run(store, settings.data_dir, answers, time.time(),
+                                 settings.checklist_reminder)
+    say(report.describe(items, run, previous))
+    say("\n" + _("Saved. You will be reminded to check again in {left}.").format(
+        left=format_countdown(settings.checklist_reminder)))
     return 0
 
 
@@ -76,8 +76,8 @@ def _read(path: str) -> str:
         with open(path, encoding="utf-8") as fh:
             return fh.read()
     except OSError as e:
-        raise CliError(f"cannot read the answers file {path}: {e.strerror or e}",
-                       EXIT_USAGE) from None
+        raise CliError(_("cannot read the answers file {path}: {error}").format(
+            path=path, error=e.strerror or e), EXIT_USAGE) from None
 
 
 def _items(items, as_json: bool) -> int:
@@ -87,22 +87,23 @@ def _items(items, as_json: bool) -> int:
                         for i in items], indent=2))
         return 0
     for i in items:
-        say(f"{i.id} ({GROUPS[i.group]})\n  {i.question}")
+        say(f"{i.id} ({report.group_label(i.group)})\n  {i.question}")
         if i.target:
-            say(f"  Target: {i.target}")
-        say(f"  Fix: {i.fix}\n  Source: {i.source.id}, {i.source.title}")
+            say("  " + _("Target: {target}").format(target=i.target))
+        say("  " + _("Fix: {fix}").format(fix=i.fix) + "\n  " + report.source_line(i))
     return 0
 
 
 def _last(items, runs, as_json: bool) -> int:
     if not runs:
-        raise CliError("no workspace check has been saved yet; run `posture-assistant checklist`")
+        raise CliError(_("no workspace check has been saved yet; run `posture-assistant "
+                         "checklist`"))
     previous = runs[-2] if len(runs) > 1 else None
     if as_json:
-        say(json.dumps(checklist.result(items, runs[-1], previous), indent=2))
+        say(json.dumps(model.result(items, runs[-1], previous), indent=2))
     else:
-        say(f"Workspace check of {iso(runs[-1].ts)}\n")
-        say(checklist.describe(items, runs[-1], previous))
+        say(report.heading(runs[-1]) + "\n")
+        say(report.describe(items, runs[-1], previous))
     return 0
 
 
@@ -112,9 +113,8 @@ def _history(runs, as_json: bool) -> int:
                        indent=2))
         return 0
     if not runs:
-        say("No workspace checks saved yet.")
+        say(_("No workspace checks saved yet."))
         return 0
     for r in runs:
-        shown = "no score" if r.score is None else f"{r.score:g}%"
-        say(f"{iso(r.ts)}  {shown}")
+        say(report.history_line(r))
     return 0

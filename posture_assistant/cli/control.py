@@ -7,23 +7,25 @@ import json
 import time
 from typing import Any
 
-from posture_assistant import APP_NAME
-from posture_assistant.cli._console import EXIT_USAGE, PROG, CliError, say
+from posture_assistant.cli._console import EXIT_USAGE, CliError, say
 from posture_assistant.cli._settings import settings_of
+from posture_assistant.core.events import Command
+from posture_assistant.i18n import _
 
 
-def _ask(args: argparse.Namespace, cmd: str, **cmd_args: Any) -> dict | None:
+def _ask(args: argparse.Namespace, command: Command, **cmd_args: Any) -> dict | None:
     from posture_assistant.storage.control import ControlError, request
 
     loaded = settings_of(args)
     try:
-        return request(loaded.settings.data_dir, {"cmd": cmd, "args": cmd_args})
+        # Plain strings on the wire: the app may be another version of us.
+        return request(loaded.settings.data_dir, {"cmd": command.value, "args": cmd_args})
     except ControlError as e:
         raise CliError(str(e)) from None
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from posture_assistant.app.status import describe_status
+    from posture_assistant.app.texts import describe_status
 
     status = _status(args)
     if args.json:
@@ -34,7 +36,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> dict:
-    reply = _ask(args, "status")
+    reply = _ask(args, Command.STATUS)
     if reply is not None:
         return reply["status"]
     from posture_assistant.app.status import build_status
@@ -42,7 +44,7 @@ def _status(args: argparse.Namespace) -> dict:
 
     settings = settings_of(args).settings
     try:
-        store, _ = Store.open(settings.data_dir, readonly=True)
+        store, _notice = Store.open(settings.data_dir, readonly=True)
     except StoreError as e:
         raise CliError(str(e)) from None
     with store:
@@ -51,36 +53,39 @@ def _status(args: argparse.Namespace) -> dict:
                             data_dir=str(settings.data_dir))
 
 
-def send(args: argparse.Namespace, cmd: str, **cmd_args: Any) -> int:
-    reply = _ask(args, cmd, **cmd_args)
+def send(args: argparse.Namespace, command: Command, **cmd_args: Any) -> int:
+    from posture_assistant.app.texts import not_running
+
+    reply = _ask(args, command, **cmd_args)
     if reply is None:
-        raise CliError(f"{APP_NAME} is not running. Start it with `{PROG}`.")
+        raise CliError(not_running())
     if not reply.get("ok"):
-        raise CliError(reply.get("message", "the app refused"))
-    say(reply.get("message", "OK"))
+        raise CliError(reply.get("message") or _("the app refused"))
+    say(reply.get("message") or _("OK"))
     return 0
 
 
 def _duration_arg(command: str, text: str, also: str = "") -> float:
-    from posture_assistant.core.durations import parse_duration
+    from posture_assistant.storage.durations import parse_duration
 
     try:
         return parse_duration(text)
     except ValueError as e:
-        raise CliError(f"{command}: {text!r} is not a duration{also}: {e}", EXIT_USAGE) from None
+        raise CliError(_("{command}: {text!r} is not a duration{also}: {error}").format(
+            command=command, text=text, also=also, error=e), EXIT_USAGE) from None
 
 
 def cmd_snooze(args: argparse.Namespace) -> int:
     if args.duration is None:
-        return send(args, "snooze")
-    return send(args, "snooze", seconds=_duration_arg("snooze", args.duration))
+        return send(args, Command.SNOOZE)
+    return send(args, Command.SNOOZE, seconds=_duration_arg(Command.SNOOZE.value, args.duration))
 
 
 def cmd_pause(args: argparse.Namespace) -> int:
     length = (args.length or "forever").strip().lower()
     if length == "forever":
-        return send(args, "pause")
+        return send(args, Command.PAUSE)
     if length == "tomorrow":
-        return send(args, "pause", tomorrow=True)
-    seconds = _duration_arg("pause", args.length, ", 'tomorrow' or 'forever'")
-    return send(args, "pause", seconds=seconds)
+        return send(args, Command.PAUSE, tomorrow=True)
+    seconds = _duration_arg(Command.PAUSE.value, args.length, _(", 'tomorrow' or 'forever'"))
+    return send(args, Command.PAUSE, seconds=seconds)

@@ -10,35 +10,70 @@ from pathlib import Path
 
 from posture_assistant import APP_NAME
 from posture_assistant.cli._console import EXIT_NO_DISPLAY, PROG, CliError, say, warn
+from posture_assistant.adapters._util import Unavailable
 from posture_assistant.cli._settings import settings_of
+from posture_assistant.i18n import _
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from posture_assistant.storage.content import ContentError, load_suggestions
-    from posture_assistant.storage.lock import InstanceLock
-    from posture_assistant.storage.store import Store, StoreError
-    from posture_assistant.adapters.tray.detect import NoDisplay, check_display, choose
-    from posture_assistant.ui._tk import tk_missing
-
-    loaded = settings_of(args)
-    settings = loaded.settings
+    settings = settings_of(args).settings
     headless = getattr(args, "headless", False)
     if not headless:
-        try:
-            check_display()
-        except NoDisplay as e:
-            raise CliError(f"{e}. Start {PROG} from your desktop session, or pass "
-                           "--headless to run with notifications and CLI control only.",
-                           EXIT_NO_DISPLAY) from None
-    lock = InstanceLock(settings.data_dir)
+        _check_display()
+    if not _lock(settings.data_dir):
+        return 0
+    store, suggestions = _open_data(settings)
+    from posture_assistant.app.loop import App
+    from posture_assistant.app.windows import Windows
+
+    tray = _tray(settings, off=headless or getattr(args, "no_tray", False))
+    sensors = _sensors(settings, headless)
+    if hasattr(signal, "SIGUSR1"):
+        # `kill -USR1 <pid>` prints every thread's stack: for bug reports
+        # about a hang, at no cost until used.
+        faulthandler.register(signal.SIGUSR1, all_threads=True)
+    child = child_argv()
+    if getattr(args, "config", None):
+        child += ["--config", str(Path(args.config).expanduser().absolute())]
+    windows = Windows(_windows_mode(headless), child, settings.data_dir, warn)
+    app = App(settings, store, tray=tray, windows=windows, sensors=sensors, log=warn,
+              suggestions=suggestions)
+    return app.run()
+
+
+def _check_display() -> None:
+    from posture_assistant.adapters.tray.detect import NoDisplay, check_display
+
     try:
-        if not lock.acquire():
-            pid = lock.holder_pid()
-            say(f"{APP_NAME} is already running{f' (pid {pid})' if pid else ''}.")
-            return 0
+        check_display()
+    except NoDisplay as e:
+        raise CliError(_("{error}. Start {prog} from your desktop session, or pass --headless "
+                         "to run with notifications and CLI control only.").format(
+            error=e, prog=PROG), EXIT_NO_DISPLAY) from None
+
+
+def _lock(data_dir: Path) -> bool:
+    """Take the one-app-per-user lock; False (and why) if another app has it."""
+    from posture_assistant.storage.lock import InstanceLock
+
+    lock = InstanceLock(data_dir)
+    try:
+        if lock.acquire():
+            return True
     except OSError as e:
-        raise CliError(f"cannot use the data directory {settings.data_dir}: "
-                       f"{e.strerror or e}; check its permissions or set data_dir") from None
+        raise CliError(_("cannot use the data directory {path}: {error}; check its "
+                         "permissions or set data_dir").format(
+            path=data_dir, error=e.strerror or e)) from None
+    pid = lock.holder_pid()
+    say(_("{app} is already running (pid {pid}).").format(app=APP_NAME, pid=pid) if pid
+        else _("{app} is already running.").format(app=APP_NAME))
+    return False
+
+
+def _open_data(settings):
+    from posture_assistant.storage.content import ContentError, load_suggestions
+    from posture_assistant.storage.store import Store, StoreError
+
     try:
         suggestions = load_suggestions()
         store, notice = Store.open(settings.data_dir)
@@ -46,46 +81,56 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise CliError(str(e)) from None
     if notice:
         warn(notice)
-    backend = None
-    if not headless and not getattr(args, "no_tray", False):
-        choice = choose(settings.tray_backend)
-        backend = choice.backend
-        if backend is None:
-            warn(f"{choice.reason}; running without a tray icon. Prompts come as "
-                 f"notifications and a window; `{PROG} status` and friends still work.")
-    from posture_assistant.app.loop import App
+    return store, suggestions
+
+
+def _tray(settings, off: bool):
+    """A pystray backend's name, or Unavailable; said once when no tray works."""
+    from posture_assistant.adapters.tray.detect import choose
+
+    if off:
+        return Unavailable(_("the tray is turned off"))
+    choice = choose(settings.tray_backend)
+    if isinstance(choice, Unavailable):
+        warn(_("{reason}; running without a tray icon. Prompts come as notifications and a "
+               "window; `{prog} status` and friends still work.").format(
+            reason=choice.reason, prog=PROG))
+    return choice
+
+
+def _sensors(settings, headless: bool):
     from posture_assistant.adapters.fullscreen import open_source as fullscreen_source
-    from posture_assistant.adapters.idle import Unavailable, open_source
+    from posture_assistant.adapters.idle import open_source as idle_source
+    from posture_assistant.app.sensors import Sensors
 
-    idle = open_source()
-    if isinstance(idle, Unavailable):
-        warn(f"activity detection unavailable ({idle.reason}); break timing counts "
-             "wall-clock time")
+    idle = idle_source()
+    if not idle.available:
+        warn(_("activity detection unavailable ({reason}); break timing counts wall-clock "
+               "time").format(reason=idle.reason))
+    fullscreen = (Unavailable(_("not looked for without a display")) if headless
+                  else fullscreen_source())
+    return Sensors(working_hours=settings.working_hours, idle=idle, fullscreen=fullscreen,
+                   log=warn)
 
-    if hasattr(signal, "SIGUSR1"):
-        # `kill -USR1 <pid>` prints every thread's stack: for bug reports
-        # about a hang, at no cost until used.
-        faulthandler.register(signal.SIGUSR1, all_threads=True)
 
-    windows = "off" if headless else "ok"
-    missing = None if headless else tk_missing()
-    if missing:
-        windows = f"unavailable: {missing}"
-        warn(f"windows {windows}")
-    child = child_argv()
-    if getattr(args, "config", None):
-        child += ["--config", str(Path(args.config).expanduser().absolute())]
-    app = App(settings, store, tray_backend=backend, windows=windows,
-              child_argv=child, log=warn, suggestions=suggestions, idle=idle,
-              fullscreen=None if headless else fullscreen_source())
-    return app.run()
+def _windows_mode(headless: bool) -> str:
+    """"ok", "off" (headless) or "unavailable: <why>" (no tkinter)."""
+    from posture_assistant.ui._tk import tk_missing
+
+    if headless:
+        return "off"
+    missing = tk_missing()
+    if not missing:
+        return "ok"
+    warn(_("windows unavailable: {reason}").format(reason=missing))
+    return f"unavailable: {missing}"
 
 
 # Python puts the working directory first on sys.path for `-m` and `-c`, so a
 # `posture_assistant/` folder there would run instead of the installed app.
 # `-I` would also drop user site-packages (pip install --user) and `-P` needs
 # Python 3.11, hence this line.
-CHILD_MAIN = ("import sys; sys.path[:1] == [''] and sys.path.pop(0); "
+CHILD_MAIN = ("import sys; sys.path[:1] == [''] and sys.path.pop(0); "  # not for users
               "from posture_assistant.cli import main; sys.exit(main())")
 
 

@@ -1,4 +1,5 @@
-"""Tells suspend and clock changes apart, between two wake-ups of the loop.
+"""Tells suspend and clock changes apart, between two wake-ups of the loop,
+from two readings of the clocks (taken by app/sensors.py; the core reads none).
 
 Three clocks: the wall clock (time.time: what NTP and people set), the
 monotonic clock (never set; on Linux it stops during suspend) and, on Linux,
@@ -9,7 +10,6 @@ clock every forward skew counts as sleep, every backward skew as a change.
 """
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,12 +23,6 @@ class Reading:
     wall: float
     mono: float
     boot: float | None  # None where the platform has no boot-time clock
-
-
-def read() -> Reading:
-    boot = getattr(time, "CLOCK_BOOTTIME", None)
-    return Reading(time.time(), time.monotonic(),
-                   time.clock_gettime(boot) if boot is not None else None)
 
 
 @dataclass(frozen=True)

@@ -188,9 +188,9 @@ class SchedulerConfig:
     def __post_init__(self) -> None:
         # Zero-length intervals would make rule 17 impossible to keep.
         if self.interval <= 0 or self.reminder_interval <= 0:
-            raise ValueError("intervals must be positive")
+            raise ValueError("intervals must be positive")  # not for users
         if self.max_snoozes < 0:
-            raise ValueError("max_snoozes must not be negative")
+            raise ValueError("max_snoozes must not be negative")  # not for users
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Loads and validates the content in assets/*.toml.
+"""Loads and validates the content in assets/*.toml, in the user's language
+where a translation exists (assets/locale/<lang>/), else in English.
 
 Content is data that non-programmers edit, so a mistake in it must come back
 as one line naming the file, the item and the field, not as a traceback.
@@ -10,8 +11,8 @@ from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from posture_assistant.files import asset_path
-from posture_assistant.files import read_toml
+from posture_assistant.files import asset_path, read_toml
+from posture_assistant.i18n import N_, _, language
 
 
 class ContentError(Exception):
@@ -32,14 +33,15 @@ class Suggestion(BaseModel):
 
 
 # Checklist groups in the order they are asked, with their headings.
+# Each group's heading, translated where it is shown.
 GROUPS = {
-    "seat-feet": "Seat and feet",
-    "back": "Back",
-    "screen": "Screen",
-    "keyboard-mouse": "Keyboard and mouse",
-    "light-eyes": "Light and eyes",
-    "habits": "Habits",
-    "footwear": "Footwear",
+    "seat-feet": N_("Seat and feet"),
+    "back": N_("Back"),
+    "screen": N_("Screen"),
+    "keyboard-mouse": N_("Keyboard and mouse"),
+    "light-eyes": N_("Light and eyes"),
+    "habits": N_("Habits"),
+    "footwear": N_("Footwear"),
 }
 Group = Literal["seat-feet", "back", "screen", "keyboard-mouse", "light-eyes", "habits",
                 "footwear"]
@@ -64,10 +66,10 @@ def load_items(path: Path, table: str, model: type[Item]) -> list[Item]:
     try:
         data = read_toml(path)
     except ValueError as e:
-        raise ContentError(f"cannot read {path}: {e}") from None
+        raise ContentError(_("cannot read {path}: {error}").format(path=path, error=e)) from None
     raw = data.get(table)
     if not isinstance(raw, list) or not raw:
-        raise ContentError(f"{path} has no [[{table}]] items")
+        raise ContentError(_("{path} has no [[{table}]] items").format(path=path, table=table))
     items, seen = [], set()
     for index, entry in enumerate(raw, start=1):
         name = entry.get("id") if isinstance(entry, dict) else None
@@ -77,20 +79,32 @@ def load_items(path: Path, table: str, model: type[Item]) -> list[Item]:
         except ValidationError as e:
             err = e.errors()[0]
             field = ".".join(str(p) for p in err["loc"]) or "(item)"
-            raise ContentError(f"{path}: {where}, field {field}: {err['msg']}") from None
+            raise ContentError(_("{path}: {where}, field {field}: {error}").format(
+                path=path, where=where, field=field, error=err["msg"])) from None
         if getattr(item, "id", None) in seen:
-            raise ContentError(f"{path}: {where}: the id is used twice")
+            raise ContentError(_("{path}: {where}: the id is used twice").format(
+                path=path, where=where))
         seen.add(getattr(item, "id", None))
         items.append(item)
     return items
 
 
 def load_suggestions(path: Path | None = None) -> list[Suggestion]:
-    return load_items(path or asset_path("suggestions.toml"), "suggestion", Suggestion)
+    return load_items(path or localized("suggestions.toml"), "suggestion", Suggestion)
 
 
 def load_checklist(path: Path | None = None) -> list[ChecklistItem]:
     """The checklist in the order it is asked: the opening questions, then by group."""
-    items = load_items(path or asset_path("checklist.toml"), "item", ChecklistItem)
+    items = load_items(path or localized("checklist.toml"), "item", ChecklistItem)
     order = list(GROUPS)
     return sorted(items, key=lambda i: (not i.first, order.index(i.group)))
+
+
+def localized(name: str) -> Path:
+    """The content file in the language in use, or the English one."""
+    lang = language()
+    if lang != "en":
+        translated = asset_path(f"locale/{lang}/{name}")
+        if translated.is_file():
+            return translated
+    return asset_path(name)

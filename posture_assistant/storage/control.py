@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from posture_assistant import APP_ID
+from posture_assistant.i18n import _
 
 REPLY_TIMEOUT = 10.0
 
@@ -52,8 +53,8 @@ def _private_dir() -> Path:
         st = path.lstat()
         if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & 0o077:
             raise ControlError(
-                f"{path} must be a directory owned by you with mode 0700; "
-                f"fix it with: chmod 700 {path} (or remove it)")
+                _("{path} must be a directory owned by you with mode 0700; fix it "
+                  "with: chmod 700 {path} (or remove it)").format(path=path))
     return path
 
 
@@ -110,7 +111,7 @@ class Server:
                     request = conn.recv()
                     with self._answering:
                         reply = self._handle(request) if isinstance(request, dict) else {
-                            "ok": False, "message": "bad request"}
+                            "ok": False, "message": _("bad request")}
                         conn.send(reply)
                 except (EOFError, OSError):
                     continue
@@ -140,20 +141,23 @@ def request(data_dir: Path, message: dict[str, Any]) -> dict | None:
     except FileNotFoundError:
         return None
     except OSError as e:
-        raise ControlError(f"cannot read {key_path}: {e.strerror}") from None
+        raise ControlError(_("cannot read {path}: {error}").format(
+            path=key_path, error=e.strerror)) from None
     try:
         conn = Client(address, family=family, authkey=key)
     except (FileNotFoundError, ConnectionRefusedError):
         return None  # a crashed app left its files behind
     except Exception as e:  # AuthenticationError, EOFError, ...
-        raise ControlError(f"cannot talk to the running app: {type(e).__name__}: {e}") from None
+        raise ControlError(_("cannot talk to the running app: {error}").format(
+            error=f"{type(e).__name__}: {e}")) from None
     with conn:
         try:
             conn.send(message)
             if not conn.poll(REPLY_TIMEOUT):
-                raise ControlError(
-                    f"the running app did not answer within {REPLY_TIMEOUT:.0f} s")
+                raise ControlError(_("the running app did not answer within {seconds:.0f} s")
+                                   .format(seconds=REPLY_TIMEOUT))
             return conn.recv()
         except (EOFError, OSError):
-            raise ControlError("the running app closed the connection without answering; "
-                               f"it may have stopped: check with `{APP_ID} status`") from None
+            raise ControlError(_("the running app closed the connection without answering; it "
+                                 "may have stopped: check with `{prog} status`").format(
+                prog=APP_ID)) from None

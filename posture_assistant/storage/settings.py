@@ -19,9 +19,10 @@ from pydantic_settings import (
 )
 
 from posture_assistant import APP_ID
-from posture_assistant.core.durations import format_duration, parse_duration
-from posture_assistant.core.hours import WorkingHours, parse_working_hours
+from posture_assistant.storage.durations import format_duration, parse_duration
+from posture_assistant.storage.hours import WorkingHours, parse_working_hours
 from posture_assistant.files import read_toml
+from posture_assistant.i18n import N_, _
 
 ENV_PREFIX = "POSTURE_"
 CONFIG_ENV = "POSTURE_CONFIG_FILE"
@@ -35,7 +36,7 @@ class SettingsError(Exception):
 def _duration(value: Any) -> float:
     seconds = parse_duration(value)
     if seconds < 1:
-        raise ValueError("must be at least 1 second")
+        raise ValueError(_("must be at least 1 second"))
     return seconds
 
 
@@ -59,33 +60,33 @@ class Settings(BaseSettings):
                                       extra="ignore", validate_default=True,
                                       arbitrary_types_allowed=True)
 
-    break_interval: Duration = Field(3600.0, description="Time between prompts.")
-    break_duration: Duration = Field(180.0, description="How long a suggested break lasts.")
+    break_interval: Duration = Field(3600.0, description=N_("Time between prompts."))
+    break_duration: Duration = Field(180.0, description=N_("How long a suggested break lasts."))
     snooze_options: Annotated[list[float], NoDecode, BeforeValidator(_duration_list)] = Field(
         default_factory=lambda: [300.0, 900.0],
-        description="Snooze lengths offered for a prompt, comma-separated.")
-    max_snoozes: int = Field(3, description="Snoozes allowed per prompt; then only Done and Skip.")
+        description=N_("Snooze lengths offered for a prompt, comma-separated."))
+    max_snoozes: int = Field(3, description=N_("Snoozes allowed per prompt; then only Done and Skip."))
     reminder_interval: Duration = Field(600.0,
-                                        description="How often an ignored prompt is repeated.")
-    notifications: bool = Field(True, description="Show desktop notifications.")
+                                        description=N_("How often an ignored prompt is repeated."))
+    notifications: bool = Field(True, description=N_("Show desktop notifications."))
     data_dir: Path = Field(default_factory=lambda: platformdirs.user_data_path(APP_ID),
-                           description="Where the break database lives.")
+                           description=N_("Where the break database lives."))
     max_deferral: Duration = Field(
-        1800.0, description="How long a fullscreen window may hold a prompt back.")
+        1800.0, description=N_("How long a fullscreen window may hold a prompt back."))
     working_hours: Annotated[WorkingHours | None, NoDecode,
                              BeforeValidator(parse_working_hours)] = Field(
-        None, description="When prompts may come, per weekday; empty means always.")
+        None, description=N_("When prompts may come, per weekday; empty means always."))
     checklist_reminder: Duration = Field(
-        30 * 86400.0, description="How long after a workspace check to suggest the next one.")
+        30 * 86400.0, description=N_("How long after a workspace check to suggest the next one."))
     tray_backend: Literal["auto", "xorg", "gtk", "appindicator", "none"] = Field(
-        "auto", description="Tray icon backend (see Linux trays in the README).")
+        "auto", description=N_("Tray icon backend (see Linux trays in the README)."))
 
     @field_validator("snooze_options")
     @classmethod
     def _snoozes(cls, value: list[float]) -> list[float]:
         value = sorted(set(value))
         if not value or len(value) > MAX_SNOOZE_OPTIONS:
-            raise ValueError(f"must list 1 to {MAX_SNOOZE_OPTIONS} durations, e.g. 5m,15m")
+            raise ValueError(_("must list 1 to {MAX_SNOOZE_OPTIONS} durations, e.g. 5m,15m").format(MAX_SNOOZE_OPTIONS=MAX_SNOOZE_OPTIONS))
         return value
 
     @field_validator("max_snoozes", mode="before")
@@ -96,14 +97,14 @@ class Settings(BaseSettings):
         except ValueError:
             number = -1
         if not 0 <= number <= 20:
-            raise ValueError("must be a whole number from 0 to 20")
+            raise ValueError(_("must be a whole number from 0 to 20"))
         return number
 
     @field_validator("data_dir", mode="before")
     @classmethod
     def _data_dir(cls, value: Any) -> Path:
         if not str(value).strip():
-            raise ValueError("must be a directory path")
+            raise ValueError(_("must be a directory path"))
         return Path(str(value)).expanduser().absolute()
 
     @classmethod
@@ -156,17 +157,16 @@ def load_settings(config_file: Path | None = None) -> LoadedSettings:
 def _read_toml(path: Path, named_by: str | None) -> dict[str, Any]:
     if not path.exists():
         if named_by:
-            raise SettingsError(f"config file {path} does not exist (named by {named_by})")
+            raise SettingsError(_("config file {path} does not exist (named by {named_by})").format(path=path, named_by=named_by))
         return {}
     try:
         data = read_toml(path)
     except ValueError as e:
-        raise SettingsError(f"cannot read config file {path}: {e}") from None
+        raise SettingsError(_("cannot read config file {path}: {e}").format(path=path, e=e)) from None
     known = list(Settings.model_fields)
     for key in data:
         if key not in known:
-            raise SettingsError(f"unknown setting {key!r} in {path}; known settings: "
-                                f"{', '.join(known)}")
+            raise SettingsError(_("unknown setting {key!r} in {path}; known settings: {value}").format(key=key, path=path, value=', '.join(known)))
     return data
 
 
@@ -189,16 +189,16 @@ def _explain(error: ValidationError, env: dict, data: dict, path: Path) -> str:
     else:
         given = data.get(name)
         where = f"{path}, key {name}"
-    message = first["msg"].removeprefix("Value error, ")
+    message = first["msg"].removeprefix("Value error, ")  # not for users
     if first["type"] == "literal_error":
         allowed = Settings.model_fields[name].annotation.__args__
-        message = f"must be one of {', '.join(allowed)}"
+        message = _("must be one of {values}").format(values=", ".join(allowed))
     elif first["type"] in ("bool_parsing", "bool_type"):
-        message = "must be true or false"
+        message = _("must be true or false")
     shown = repr(given)
     if len(shown) > 60:
         shown = shown[:57] + "..."
-    return f"invalid setting {name} = {shown} (from {where}): {message}"
+    return _("invalid setting {name} = {shown} (from {where}): {message}").format(name=name, shown=shown, where=where, message=message)
 
 
 def show_value(value: Any) -> str:

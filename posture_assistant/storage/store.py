@@ -16,10 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
+from posture_assistant.core.events import EventKind
+from posture_assistant.i18n import _
+
 DB_NAME = "events.sqlite3"
-# Validated here, not by a CHECK in SQL, so a new kind needs no migration.
-KINDS = frozenset({"app_started", "app_stopped", "prompted", "reminded", "done", "snoozed",
-                   "skipped", "natural_break", "paused", "resumed", "clock_jump", "deferred"})
+# Validated here, not by a CHECK in SQL, so a new kind needs no migration;
+# the core's vocabulary is the list.
+KINDS = frozenset(kind.value for kind in EventKind)
 BUSY_TIMEOUT = 5.0  # seconds; the app and a `checklist` window may write at once
 
 # SQLite's primary result codes that mean "this file is not a sound database".
@@ -127,14 +130,14 @@ class Store:
         except _Damaged:
             pass
         moved = _move_aside(path)
-        notice = (f"The break database {path} was damaged; it was moved to {moved} "
-                  "and a new one was started.")
+        notice = (_("The break database {path} was damaged; it was moved to {moved} and "
+                    "a new one was started.").format(path=path, moved=moved))
         _prepare(path)
         try:
             con = _connect(path)
         except _Damaged:  # a brand-new file cannot be damaged, unless the disk is
-            raise StoreError(f"cannot start a new break database {path}: it is unreadable "
-                             "right after being created; check the disk") from None
+            raise StoreError(_("cannot start a new break database {path}: it is unreadable right "
+                               "after being created; check the disk").format(path=path)) from None
         return cls(con, path), notice
 
     @classmethod
@@ -149,15 +152,15 @@ class Store:
         try:
             version = _judge(path)
         except _Damaged:
-            raise StoreError(f"cannot read the break database {path}: it is damaged; start "
-                             "Posture Assistant to move it aside and begin a new one") from None
+            raise StoreError(_("cannot read the break database {path}: it is damaged; start Posture "
+                               "Assistant to move it aside and begin a new one").format(path=path)) from None
         if version == 0:  # created but never set up (killed on first start)
             return cls(None, path)
         try:
             con = sqlite3.connect(_readonly_uri(path), uri=True, timeout=BUSY_TIMEOUT,
                                   check_same_thread=False)
         except sqlite3.Error as e:
-            raise StoreError(f"cannot read the break database {path}: {e}") from None
+            raise StoreError(_("cannot read the break database {path}: {e}").format(path=path, e=e)) from None
         return cls(con, path)
 
     # ---- writing ---------------------------------------------------------
@@ -166,7 +169,7 @@ class Store:
                detail: dict | None = None) -> Event:
         """Store one event; it is on disk before this returns."""
         if kind not in KINDS:
-            raise ValueError(f"unknown event kind {kind!r}")
+            raise ValueError(f"unknown event kind {kind!r}")  # not for users
         if detail is not None and not isinstance(detail, dict):
             raise TypeError(f"detail must be a dict or None, not {type(detail).__name__}")
         offset = time.localtime(ts).tm_gmtoff
@@ -259,7 +262,7 @@ class Store:
 
     def _writable(self) -> sqlite3.Connection:
         if self._con is None:
-            raise ValueError(f"{self.path} was opened read-only and does not exist")
+            raise ValueError(f"{self.path} was opened read-only and does not exist")  # not for users
         return self._con
 
     def _version(self) -> int:
@@ -385,8 +388,8 @@ def _migrate(con: sqlite3.Connection, path: Path) -> None:
             con.rollback()
             if _is_damage(e) or _is_busy(e):
                 raise
-            raise StoreError(f"cannot upgrade the break database {path} from schema {version} "
-                             f"to {version + 1}: {e}; it was left as it was") from None
+            raise StoreError(_("cannot upgrade the break database {path} from schema {version} to "
+                               "{value}: {e}; it was left as it was").format(path=path, version=version, value=version + 1, e=e)) from None
         except BaseException:
             con.rollback()
             raise
@@ -412,7 +415,7 @@ def _is_damage(error: sqlite3.Error) -> bool:
     if code is not None:
         return code in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
     text = str(error)  # Python 3.10: only the message to go on
-    return "file is not a database" in text or "malformed" in text
+    return "file is not a database" in text or "malformed" in text  # not for users
 
 
 def _is_busy(error: sqlite3.Error) -> bool:
@@ -427,10 +430,10 @@ def _problem(path: Path, error: sqlite3.Error) -> Exception:
     if _is_damage(error):
         return _Damaged()
     if _is_busy(error):
-        return StoreError(f"the break database {path} is in use by another program "
-                          f"({error}); try again in a moment")
-    return StoreError(f"cannot use the break database {path}: {error}; check the "
-                      f"permissions of {path.parent} and the free disk space, or set data_dir")
+        return StoreError(_("the break database {path} is in use by another program ({error}); "
+                            "try again in a moment").format(path=path, error=error))
+    return StoreError(_("cannot use the break database {path}: {error}; check the "
+                        "permissions of {parent} and the free disk space, or set data_dir").format(path=path, error=error, parent=path.parent))
 
 
 def _move_aside(path: Path) -> Path:
@@ -455,14 +458,15 @@ def _move_aside(path: Path) -> Path:
 
 
 def _newer(path: Path, version: int) -> str:
-    return (f"the break database {path} was written by a newer Posture Assistant (schema "
-            f"{version}, this version knows {SCHEMA_VERSION}); upgrade Posture Assistant; "
-            "the file was left untouched")
+    return (_("the break database {path} was written by a newer Posture Assistant "
+              "(schema {version}, this version knows {SCHEMA_VERSION}); upgrade "
+              "Posture Assistant; the file was left untouched").format(path=path, version=version, SCHEMA_VERSION=SCHEMA_VERSION))
 
 
 def _os_problem(path: Path, error: OSError) -> str:
     where = Path(error.filename) if error.filename else path
     reason = error.strerror or str(error)
     if isinstance(error, FileExistsError):  # mkdir of something that is a file
-        reason = "it exists and is not a directory"
-    return f"cannot use {where}: {reason}; check the permissions of {where.parent} or set data_dir"
+        reason = _("it exists and is not a directory")
+    return _("cannot use {where}: {reason}; check the permissions of {parent} or "
+             "set data_dir").format(where=where, reason=reason, parent=where.parent)

@@ -9,8 +9,9 @@ import importlib.util
 from typing import Any
 
 from posture_assistant import APP_ID
+from posture_assistant.i18n import N_, _
 
-TK_MISSING = ("this Python has no tkinter, so no window can open; install it "
+TK_MISSING = N_("this Python has no tkinter, so no window can open; install it "
               "(Debian/Ubuntu: sudo apt install python3-tk; Fedora: python3-tkinter; "
               "Arch: tk; Homebrew: python-tk)")
 
@@ -32,7 +33,7 @@ def tk_missing() -> str | None:
         found = all(importlib.util.find_spec(name) for name in ("tkinter", "_tkinter"))
     except ImportError:
         found = False
-    return None if found else TK_MISSING
+    return None if found else _(TK_MISSING)
 
 
 def open_root() -> tuple[Any, Any]:
@@ -40,8 +41,8 @@ def open_root() -> tuple[Any, Any]:
     try:
         import tkinter as tk
     except ImportError:
-        raise NoWindow(TK_MISSING, 1) from None
+        raise NoWindow(_(TK_MISSING), 1) from None
     try:
         return tk, tk.Tk(className=APP_ID)
     except tk.TclError as e:
-        raise NoWindow(f"cannot open a window ({e})", 3) from None
+        raise NoWindow(_("cannot open a window ({e})").format(e=e), 3) from None

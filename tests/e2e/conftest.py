@@ -337,11 +337,11 @@ def wm_desktop(tmp_path):
 def returning_user(data_dir: Path) -> None:
     """Make `data_dir` a returning user's: the one-time checklist offer was
     made already, so no checklist window pops up (and takes the focus)."""
-    from posture_assistant.features.checklist.model import OFFER_KEY
+    from posture_assistant.features.checklist import reminders
     from posture_assistant.storage.store import Store
 
     with Store.open(data_dir)[0] as store:
-        store.set_meta(OFFER_KEY, "offered")
+        reminders.offer_made(store)
 
 
 class PostureApp:

@@ -35,7 +35,7 @@ def test_fullscreen_defers_the_prompt_until_it_ends(wm_desktop, tmp_path, monkey
         try:
             time.sleep(4)  # the prompt was due 2 s ago
             status = app.status()
-            assert status["state"] == "counting", status
+            assert status["state"] == "held", status
             assert "deferred" in app.kinds() and "prompted" not in app.kinds()
             # Leave fullscreen: the prompt shows within a few seconds.
             d.xdotool("key", "w")

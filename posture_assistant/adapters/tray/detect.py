@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
+
+from posture_assistant.adapters._util import Unavailable, first_line
+from posture_assistant.i18n import N_, _
+
+GTK_HINT = N_("install your distribution's python3-gi or "
+            "pip install 'posture-assistant[gtk]'")
 
 
 class NoDisplay(Exception):
     """str(e) is one line: why there is no display."""
-
-
-@dataclass(frozen=True)
-class Choice:
-    backend: str | None  # a PYSTRAY_BACKEND value, None for no tray
-    reason: str  # why; shown to the user when backend is None
 
 
 def check_display() -> None:
@@ -29,46 +28,45 @@ def check_display() -> None:
     if not display:
         if os.environ.get("WAYLAND_DISPLAY"):
             return  # Wayland without XWayland: notifications and SNI may still work
-        raise NoDisplay("no display: neither DISPLAY nor WAYLAND_DISPLAY is set")
+        raise NoDisplay(_("no display: neither DISPLAY nor WAYLAND_DISPLAY is set"))
     try:
         import Xlib.display
 
         Xlib.display.Display(display).close()
     except Exception as e:  # DisplayNameError, DisplayConnectionError, ...
-        raise NoDisplay(f"cannot connect to display {display!r} ({_first_line(e)})") from None
+        raise NoDisplay(_("cannot connect to display {display!r} ({error})").format(
+            display=display, error=first_line(e))) from None
 
 
-def choose(setting: str) -> Choice:
-    """The backend to use for the `tray_backend` setting."""
+def choose(setting: str) -> str | Unavailable:
+    """The pystray backend for the `tray_backend` setting, or why none."""
     if setting == "none":
-        return Choice(None, "the tray is turned off")
+        return Unavailable(_("the tray is turned off"))
     if sys.platform in ("win32", "darwin"):
-        return Choice("win32" if sys.platform == "win32" else "darwin", "")
+        return sys.platform
     if setting == "xorg":
-        return _xorg() or Choice(None, "no system tray (XEmbed) was found on this display")
+        return _xorg() or Unavailable(_("no system tray (XEmbed) was found on this display"))
     if setting in ("gtk", "appindicator"):
         missing = _missing_gi()
         if missing:
-            return Choice(None, f"tray_backend={setting} needs PyGObject ({missing}); install "
-                                "it with your distribution's python3-gi or "
-                                "pip install 'posture-assistant[gtk]'")
-        return Choice(setting, "")
+            return Unavailable(_("tray_backend={setting} needs PyGObject ({missing}); {hint}")
+                               .format(setting=setting, missing=missing, hint=_(GTK_HINT)))
+        return setting
     # auto: the light xorg backend where an XEmbed tray exists; otherwise a
     # StatusNotifierItem host (KDE, GNOME with the AppIndicator extension).
     found = _xorg()
     if found:
         return found
     if _has_sni_host():
-        missing = _missing_gi()
-        if not missing:
-            return Choice("appindicator", "")
-        return Choice(None, "this desktop's tray needs PyGObject for its icons; install your "
-                            "distribution's python3-gi or pip install 'posture-assistant[gtk]'")
-    return Choice(None, "no system tray was found (on GNOME, install the AppIndicator "
-                        "extension)")
+        if not _missing_gi():
+            return "appindicator"
+        return Unavailable(_("this desktop's tray needs PyGObject for its icons; {hint}")
+                           .format(hint=_(GTK_HINT)))
+    return Unavailable(_("no system tray was found (on GNOME, install the AppIndicator "
+                         "extension)"))
 
 
-def _xorg() -> Choice | None:
+def _xorg() -> str | None:
     if not os.environ.get("DISPLAY"):
         return None
     try:
@@ -82,7 +80,7 @@ def _xorg() -> Choice | None:
             display.close()
     except Exception:
         return None
-    return Choice("xorg", "") if owner else None
+    return "xorg" if owner else None
 
 
 def _has_sni_host() -> bool:
@@ -105,9 +103,5 @@ def _missing_gi() -> str:
         gi.require_version("Gtk", "3.0")
         return ""
     except Exception as e:
-        return _first_line(e)
+        return first_line(e)
 
-
-def _first_line(error: Exception) -> str:
-    lines = str(error).strip().splitlines()
-    return lines[0] if lines else type(error).__name__

@@ -6,23 +6,13 @@ it holds no state of its own.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from typing import Callable
 
 from posture_assistant import APP_ID, APP_NAME
-from posture_assistant.app.commands import PAUSES
 from posture_assistant.adapters.tray.images import icon_image
+from posture_assistant.adapters.tray.view import MenuEntry, TrayView
 
 Post = Callable[..., None]  # post(command, **args), e.g. post("snooze", seconds=300)
-
-
-@dataclass(frozen=True)
-class TrayView:
-    state: str  # counting | pending | snoozed
-    tooltip: str
-    pending: bool
-    snoozes: tuple[tuple[str, float], ...]  # (label, seconds) offered right now
-    paused: bool = False
 
 
 def _import_pystray(backend: str):
@@ -44,7 +34,7 @@ class Tray:
         self.backend = backend
         self._post = post
         self._pystray, icon_class = _import_pystray(backend)
-        self._view = TrayView("counting", APP_NAME, False, ())
+        self._view = TrayView("counting", APP_NAME, ())
         self._icon = icon_class(APP_ID, icon_image("counting", opaque=self._opaque),
                                 APP_NAME, self._menu())
 
@@ -63,50 +53,37 @@ class Tray:
 
         self._icon.run(setup=setup)
 
+    available = True
+
     def show(self, view: TrayView) -> None:
         old, self._view = self._view, view
-        if view.state != old.state:
-            # Away and off hours look like paused: nothing is counting.
-            art = "paused" if view.state in ("away", "off_hours") else view.state
-            self._icon.icon = icon_image(art, opaque=self._opaque)
+        if view.art != old.art:
+            self._icon.icon = icon_image(view.art, opaque=self._opaque)
         if view.tooltip != old.tooltip:
             self._icon.title = view.tooltip
-        if (view.pending, view.snoozes, view.paused) != (old.pending, old.snoozes, old.paused) \
-                or view.tooltip != old.tooltip:
+        if view != old:
             self._icon.update_menu()
-
-    def stop(self) -> None:
-        self._icon.stop()
 
     def _menu(self):
         pystray = self._pystray
-        Item, post = pystray.MenuItem, self._post
 
-        def pause(args: dict):
-            return lambda: post("pause", **args)
-
-        def snooze(seconds: float):
+        def action(entry: MenuEntry):
             # pystray passes (icon, item) to actions that take arguments, so
-            # the length is bound here rather than as a lambda default.
-            return lambda: post("snooze", seconds=seconds)
+            # the entry is bound here rather than as a lambda default.
+            return lambda: self._post(entry.command, **entry.args)
+
+        def item(entry: MenuEntry):
+            if entry.children:
+                return pystray.MenuItem(entry.label, pystray.Menu(*map(item, entry.children)))
+            return pystray.MenuItem(entry.label, action(entry), default=entry.default)
 
         def items():
-            v = self._view
-            entries = [Item(v.tooltip, None, enabled=False), pystray.Menu.SEPARATOR]
-            if v.paused:
-                entries.append(Item("Resume", lambda: post("resume")))
-            elif v.pending:
-                entries.append(Item("Done: I took my break", lambda: post("done")))
-                entries += [Item(label, snooze(seconds)) for label, seconds in v.snoozes]
-                entries.append(Item("Skip this break", lambda: post("skip")))
-            else:
-                entries.append(Item("Take a break now", lambda: post("break")))
-            if not v.paused:
-                entries.append(Item("Pause", pystray.Menu(
-                    *(Item(label, pause(args)) for label, args in PAUSES))))
-            return (*entries, pystray.Menu.SEPARATOR,
-                    Item(f"Open {APP_NAME}…", lambda: post("panel"), default=True),
-                    Item("Check my workspace…", lambda: post("checklist")),
-                    Item("Quit", lambda: post("quit")))
+            view = self._view
+            out = [pystray.MenuItem(view.tooltip, None, enabled=False), pystray.Menu.SEPARATOR]
+            for entry in view.menu:
+                if entry.separated:
+                    out.append(pystray.Menu.SEPARATOR)
+                out.append(item(entry))
+            return tuple(out)
 
         return pystray.Menu(items)

@@ -17,7 +17,7 @@ def icon_image(state: str, *, opaque: bool = False) -> Image.Image:
     copies the picture without its alpha channel and so paints every
     transparent pixel black. Cached: treat the result as read-only."""
     if state not in STATES:
-        raise ValueError(f"no tray icon for state {state!r}")
+        raise ValueError(f"no tray icon for state {state!r}")  # not for users
     with Image.open(asset_path(f"icon-{state}.png")) as png:
         image = png.convert("RGBA")
     if not opaque:

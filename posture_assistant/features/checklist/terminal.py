@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from posture_assistant.features.checklist.model import group_label
+from posture_assistant.features.checklist.report import group_label
+from posture_assistant.i18n import _
 from posture_assistant.storage.content import ChecklistItem
 
 KEYS = {"y": "yes", "yes": "yes", "n": "no", "no": "no", "s": "skip", "skip": "skip",
@@ -14,15 +15,15 @@ KEYS = {"y": "yes", "yes": "yes", "n": "no", "no": "no", "s": "skip", "skip": "s
 def ask(items: list[ChecklistItem], stdin: TextIO, stdout: TextIO) -> dict[str, str]:
     """Answers so far; stops early at q or the end of input."""
     answers: dict[str, str] = {}
-    stdout.write(f"Workspace checklist: {len(items)} questions. Answer y (yes), n (no) or "
-                 "s (skip, or not applicable); q stops and shows the result.\n")
+    stdout.write(_("Workspace checklist: {n} questions. Answer y (yes), n (no) or s (skip, or "
+                   "not applicable); q stops and shows the result.").format(n=len(items)) + "\n")
     for number, item in enumerate(items, start=1):
-        stdout.write(f"\nQuestion {number} of {len(items)} ({group_label(item)})\n"
-                     f"{item.question}\n")
+        stdout.write("\n" + _("Question {number} of {n} ({group})").format(
+            number=number, n=len(items), group=group_label(item.group)) + f"\n{item.question}\n")
         if item.target:
-            stdout.write(f"Target: {item.target}\n")
+            stdout.write(_("Target: {target}").format(target=item.target) + "\n")
         while True:
-            stdout.write("Answer y, n, s or q: ")
+            stdout.write(_("Answer y, n, s or q: "))
             stdout.flush()
             line = stdin.readline()
             if not line:  # end of input: as if q
@@ -34,5 +35,5 @@ def ask(items: list[ChecklistItem], stdin: TextIO, stdout: TextIO) -> dict[str, 
             if key in KEYS:
                 answers[item.id] = KEYS[key]
                 break
-            stdout.write("Please answer y, n, s or q.\n")
+            stdout.write(_("Please answer y, n, s or q.") + "\n")
     return answers

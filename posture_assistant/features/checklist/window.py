@@ -13,9 +13,9 @@ import time
 from typing import Any
 
 from posture_assistant import APP_NAME
-from posture_assistant.features.checklist.model import (
-    DISCLAIMER, OFFER_KEY, REMIND_KEY, changes, describe, fixes, save, score, tell_app,
-)
+from posture_assistant.features.checklist import reminders, report
+from posture_assistant.features.checklist.model import changes, fixes, score
+from posture_assistant.i18n import N_, _, ngettext
 from posture_assistant.storage.content import GROUPS, ChecklistItem
 from posture_assistant.storage.settings import Settings
 from posture_assistant.storage.store import Store, StoreError
@@ -23,16 +23,16 @@ from posture_assistant.ui._tk import NoWindow, open_root
 
 WRAP = 560
 KEYS = {"y": "yes", "n": "no", "s": "skip"}
-LABELS = {"yes": "Yes", "no": "No", "skip": "Skip / n.a."}
+LABELS = {"yes": N_("Yes"), "no": N_("No"), "skip": N_("Skip / n.a.")}
 
 
 def pages(items: list[ChecklistItem]) -> list[tuple[str, list[ChecklistItem]]]:
     """(heading, items) per page: the opening questions, then one page a group."""
-    out = [("Start here", [i for i in items if i.first])]
-    for group, heading in GROUPS.items():
+    out = [(_("Start here"), [i for i in items if i.first])]
+    for group in GROUPS:
         rest = [i for i in items if i.group == group and not i.first]
         if rest:
-            out.append((heading, rest))
+            out.append((report.group_label(group), rest))
     return [p for p in out if p[1]]
 
 
@@ -48,8 +48,8 @@ def run_window(items: list[ChecklistItem], settings: Settings, offer: bool = Fal
         try:
             tk, root = open_root()
         except NoWindow as e:
-            print(f"posture-assistant: {e}; run `posture-assistant checklist` in a terminal "
-                  "instead", file=sys.stderr)
+            print("posture-assistant: " + _("{error}; run `posture-assistant checklist` in a "
+                                            "terminal instead").format(error=e), file=sys.stderr)
             return e.code
         from tkinter import messagebox, ttk
 
@@ -57,7 +57,7 @@ def run_window(items: list[ChecklistItem], settings: Settings, offer: bool = Fal
         if offer:
             # Recorded once it is on screen: an offer that never showed is
             # made again at the next start.
-            store.set_meta(OFFER_KEY, "offered")
+            reminders.offer_made(store)
         root.mainloop()
     return 0 if window.saved else 1
 
@@ -73,7 +73,7 @@ class ChecklistWindow:
         self.page = 0
         self.saved = False
         self._first_buttons: dict[str, Any] = {}
-        root.title(f"Check my workspace · {APP_NAME}")
+        root.title(_("Check my workspace · {app}").format(app=APP_NAME))
         root.resizable(False, False)
         root.protocol("WM_DELETE_WINDOW", self.cancel)
         root.bind("<Escape>", lambda e: self.cancel())
@@ -93,16 +93,17 @@ class ChecklistWindow:
         heading, items = self.pages[self.page]
         ttk.Label(self.body, text=heading, font=("TkDefaultFont", 14, "bold")).grid(
             row=0, column=0, sticky="w")
-        ttk.Label(self.body, text=f"Page {self.page + 1} of {len(self.pages)} · y yes, n no, "
-                                  "s skip · Return next · Esc cancel",
+        ttk.Label(self.body, text=_("Page {page} of {pages} · y yes, n no, s skip · Return next "
+                                    "· Esc cancel").format(page=self.page + 1,
+                                                           pages=len(self.pages)),
                   foreground="#555").grid(row=1, column=0, sticky="w", pady=(0, 8))
         self._first_buttons = {}
         row = 2
         if self.offer and self.page == 0:
-            ttk.Label(self.body, wraplength=WRAP, justify="left", text=(
-                f"Welcome to {APP_NAME}. Would you like to check your workspace? "
-                f"{len(self.items)} quick yes/no questions, each with a fix. Not now? Press "
-                "Esc or Cancel; you can start it later from the tray menu.")).grid(
+            ttk.Label(self.body, wraplength=WRAP, justify="left", text=_(
+                "Welcome to {app}. Would you like to check your workspace? {n} quick yes/no "
+                "questions, each with a fix. Not now? Press Esc or Cancel; you can start it "
+                "later from the tray menu.").format(app=APP_NAME, n=len(self.items))).grid(
                 row=row, column=0, sticky="w", pady=(0, 8))
             row += 1
         for item in items:
@@ -111,11 +112,11 @@ class ChecklistWindow:
             ttk.Label(box, text=item.question, wraplength=WRAP, justify="left").grid(
                 row=0, column=0, columnspan=3, sticky="w")
             if item.target:
-                ttk.Label(box, text=f"Target: {item.target}", wraplength=WRAP,
+                ttk.Label(box, text=_("Target: {target}").format(target=item.target), wraplength=WRAP,
                           justify="left", foreground="#555").grid(
                     row=1, column=0, columnspan=3, sticky="w")
             for column, value in enumerate(LABELS):
-                button = ttk.Radiobutton(box, text=LABELS[value], value=value,
+                button = ttk.Radiobutton(box, text=_(LABELS[value]), value=value,
                                          variable=self.vars[item.id])
                 button.grid(row=2, column=column, sticky="w", padx=(0, 16))
                 if column == 0:
@@ -123,11 +124,11 @@ class ChecklistWindow:
             row += 1
         nav = ttk.Frame(self.body)
         nav.grid(row=row, column=0, sticky="e", pady=(12, 0))
-        ttk.Button(nav, text="Cancel", command=self.cancel).grid(row=0, column=0, padx=4)
+        ttk.Button(nav, text=_("Cancel"), command=self.cancel).grid(row=0, column=0, padx=4)
         if self.page:
-            ttk.Button(nav, text="Back", command=self.back).grid(row=0, column=1, padx=4)
+            ttk.Button(nav, text=_("Back"), command=self.back).grid(row=0, column=1, padx=4)
         last = self.page == len(self.pages) - 1
-        ttk.Button(nav, text="See result" if last else "Next", command=self.next).grid(
+        ttk.Button(nav, text=_("See result") if last else _("Next"), command=self.next).grid(
             row=0, column=2, padx=4)
         self._focus(items[0].id)
 
@@ -176,8 +177,8 @@ class ChecklistWindow:
         if self.saved or not any(v.get() for v in self.vars.values()):
             self.root.destroy()
             return
-        if self.messagebox.askyesno("Discard answers?",
-                                    "Close the checklist and throw away your answers?",
+        if self.messagebox.askyesno(_("Discard answers?"),
+                                    _("Close the checklist and throw away your answers?"),
                                     parent=self.root):
             self.root.destroy()
 
@@ -190,35 +191,36 @@ class ChecklistWindow:
         answers = self.answers()
         runs = self.store.checklist_runs()
         previous = runs[-1] if runs else None
-        run = save(self.store, answers, time.time(), self.settings.checklist_reminder)
+        run = reminders.save_run(self.store, self.settings.data_dir, answers, time.time(),
+                                 self.settings.checklist_reminder)
         self.saved = True
         value = score(answers)
-        title = "No score: nothing was answered yes or no" if value is None else \
-            f"Your workspace score: {value:g}%"
+        title = (_("No score: nothing was answered yes or no") if value is None
+                 else _("Your workspace score: {score:g}%").format(score=value))
         ttk.Label(self.body, text=title, font=("TkDefaultFont", 14, "bold")).grid(
             row=0, column=0, sticky="w")
         todo = fixes(self.items, answers)
-        summary = (f"{len(todo)} thing{'s' if len(todo) != 1 else ''} to fix" if todo
-                   else "Nothing to fix.")
+        summary = (ngettext("{n} thing to fix", "{n} things to fix", len(todo)).format(
+            n=len(todo)) if todo else _("Nothing to fix."))
         if previous is not None:
             delta = changes(previous.answers, answers)
-            summary += (f" Since your last check: {len(delta.better)} better, "
-                        f"{len(delta.worse)} worse.")
+            summary += " " + _("Since your last check: {better} better, {worse} worse.").format(
+                better=len(delta.better), worse=len(delta.worse))
         ttk.Label(self.body, text=summary, wraplength=WRAP).grid(row=1, column=0, sticky="w")
         text = tk.Text(self.body, width=80, height=18, wrap="word", relief="flat")
-        text.insert("1.0", describe(self.items, run, previous))
+        text.insert("1.0", report.describe(self.items, run, previous))
         text.configure(state="disabled")
         text.grid(row=2, column=0, sticky="nsew", pady=8)
         remind = ttk.Frame(self.body)
         remind.grid(row=3, column=0, sticky="w")
-        ttk.Label(remind, text="Remind me to check again in").grid(row=0, column=0)
+        ttk.Label(remind, text=_("Remind me to check again in")).grid(row=0, column=0)
         self.days = tk.StringVar(value=str(round(self.settings.checklist_reminder / 86400)))
         ttk.Spinbox(remind, from_=1, to=365, width=5, textvariable=self.days).grid(
             row=0, column=1, padx=4)
-        ttk.Label(remind, text="days").grid(row=0, column=2)
-        ttk.Label(self.body, text=DISCLAIMER, wraplength=WRAP, foreground="#666").grid(
+        ttk.Label(remind, text=_("days")).grid(row=0, column=2)
+        ttk.Label(self.body, text=_(report.DISCLAIMER), wraplength=WRAP, foreground="#666").grid(
             row=4, column=0, sticky="w", pady=(8, 0))
-        done = ttk.Button(self.body, text="Done", command=self.finish)
+        done = ttk.Button(self.body, text=_("Done"), command=self.finish)
         done.grid(row=5, column=0, sticky="e", pady=(8, 0))
         done.focus_force()
 
@@ -227,6 +229,5 @@ class ChecklistWindow:
             days = max(1, min(365, int(self.days.get())))
         except ValueError:
             days = round(self.settings.checklist_reminder / 86400)
-        self.store.set_meta(REMIND_KEY, str(time.time() + days * 86400))
-        tell_app(self.settings.data_dir)
+        reminders.remind_at(self.store, self.settings.data_dir, time.time() + days * 86400)
         self.root.destroy()
