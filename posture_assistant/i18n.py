@@ -80,19 +80,25 @@ def N_(message: str) -> str:
     return message
 
 
-def format_time(ts: float) -> str:
+def format_time(when: float | datetime) -> str:
     # Translators: a local clock time in strftime codes, e.g. 14:05.
-    return datetime.fromtimestamp(ts).strftime(_("%H:%M"))
+    return _local(when).strftime(_("%H:%M"))
 
 
-def format_date(ts: float) -> str:
+def format_date(when: float | datetime) -> str:
     # Translators: a date in strftime codes, numbers only (month and day
     # names would stay English), e.g. 2026-11-24.
-    return datetime.fromtimestamp(ts).strftime(_("%Y-%m-%d"))
+    return _local(when).strftime(_("%Y-%m-%d"))
 
 
-def format_datetime(ts: float) -> str:
-    return f"{format_date(ts)} {format_time(ts)}"
+def format_datetime(when: float | datetime) -> str:
+    return f"{format_date(when)} {format_time(when)}"
+
+
+def _local(when: float | datetime) -> datetime:
+    if isinstance(when, datetime):
+        return when.astimezone() if when.tzinfo else when
+    return datetime.fromtimestamp(when)
 
 
 def format_countdown(seconds: float) -> str:

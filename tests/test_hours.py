@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from posture_assistant.core.hours import parse_working_hours, where
+from posture_assistant.storage.hours import parse_working_hours, where
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

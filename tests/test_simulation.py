@@ -152,7 +152,7 @@ def test_thirty_days_with_working_hours_across_a_dst_change():
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from posture_assistant.core.hours import parse_working_hours, where
+    from posture_assistant.storage.hours import parse_working_hours, where
 
     berlin = ZoneInfo("Europe/Berlin")
     hours = parse_working_hours("mon-fri 08:00-12:00, 13:00-17:30; sat 10:00-12:00")
