@@ -74,6 +74,16 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return _catalog().ngettext(singular, plural, n)
 
 
+def pgettext(context: str, message: str) -> str:
+    """For a word whose translation depends on where it is shown ("Back")."""
+    return _catalog().pgettext(context, message)
+
+
+def NC_(context: str, message: str) -> str:
+    """N_() with a context, translated later with pgettext(context, ...)."""
+    return message
+
+
 def N_(message: str) -> str:
     """Marks a string for the catalog where it is defined; `_()` translates
     it where it is shown, once the language is known."""

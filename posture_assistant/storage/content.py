@@ -12,7 +12,7 @@ from typing import Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from posture_assistant.files import asset_path, read_toml
-from posture_assistant.i18n import N_, _, language
+from posture_assistant.i18n import NC_, _, language
 
 
 class ContentError(Exception):
@@ -33,15 +33,17 @@ class Suggestion(BaseModel):
 
 
 # Checklist groups in the order they are asked, with their headings.
-# Each group's heading, translated where it is shown.
+# Each group's heading, translated where it is shown with this context
+# ("Back" the body part is not "Back" the button).
+GROUP_CONTEXT = "checklist group"  # not for users: the translators' context
 GROUPS = {
-    "seat-feet": N_("Seat and feet"),
-    "back": N_("Back"),
-    "screen": N_("Screen"),
-    "keyboard-mouse": N_("Keyboard and mouse"),
-    "light-eyes": N_("Light and eyes"),
-    "habits": N_("Habits"),
-    "footwear": N_("Footwear"),
+    "seat-feet": NC_("checklist group", "Seat and feet"),
+    "back": NC_("checklist group", "Back"),
+    "screen": NC_("checklist group", "Screen"),
+    "keyboard-mouse": NC_("checklist group", "Keyboard and mouse"),
+    "light-eyes": NC_("checklist group", "Light and eyes"),
+    "habits": NC_("checklist group", "Habits"),
+    "footwear": NC_("checklist group", "Footwear"),
 }
 Group = Literal["seat-feet", "back", "screen", "keyboard-mouse", "light-eyes", "habits",
                 "footwear"]

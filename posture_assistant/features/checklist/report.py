@@ -3,8 +3,8 @@ readers and the window's text box), the group headings and the history."""
 from __future__ import annotations
 
 from posture_assistant.features.checklist.model import changes, fixes
-from posture_assistant.i18n import N_, _, format_date, format_datetime, ngettext
-from posture_assistant.storage.content import GROUPS, ChecklistItem
+from posture_assistant.i18n import N_, _, format_date, format_datetime, ngettext, pgettext
+from posture_assistant.storage.content import GROUP_CONTEXT, GROUPS, ChecklistItem
 from posture_assistant.storage.store import ChecklistRun
 
 DISCLAIMER = N_("These are general workspace tips, not medical advice. If you have pain that "
@@ -56,7 +56,7 @@ def source_line(item: ChecklistItem) -> str:
 
 
 def group_label(group: str) -> str:
-    return _(GROUPS[group])
+    return pgettext(GROUP_CONTEXT, GROUPS[group])
 
 
 def score_text(value: float | None) -> str:

@@ -1,0 +1,234 @@
+"""The running app's shell without a desktop: its texts, the order its
+sensors speak in, the command mapping, and the loop's handling of commands
+on an injected clock with a real database."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from posture_assistant.adapters._util import Unavailable
+from posture_assistant.app import commands, texts
+from posture_assistant.app.loop import App
+from posture_assistant.app.sensors import Sensors
+from posture_assistant.app.windows import Windows
+from posture_assistant.cli import COMMANDS
+from posture_assistant.core import clocks
+from posture_assistant.core.events import (
+    BreakNow, ClockJump, Command, Done, EventKind, Fullscreen, Hours, Idle, Pause, Quit,
+    RejectReason, Resume, Skip, Snooze, State, TimeAway,
+)
+from posture_assistant.storage.hours import parse_working_hours
+from posture_assistant.storage.settings import Settings
+from posture_assistant.storage.store import Store
+
+NOON = 1_780_000_000.0  # a fixed moment; texts compute only differences from it
+SETTINGS = SimpleNamespace(break_duration=180.0, reminder_interval=600.0, break_interval=3600.0,
+                           max_snoozes=3, snooze_options=[90.0, 300.0])
+
+
+def situation(state: State, **kw) -> texts.Situation:
+    return texts.Situation(state=state, now=NOON, **kw)
+
+
+# ---- texts ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("state, words", [
+    (State.COUNTING, "Next break in 42 min"),
+    (State.PENDING, "Time for a break!"),
+    (State.HELD, "fullscreen"),
+    (State.SNOOZED, "Snoozed: break in 42 min"),
+    (State.AWAY, "Away: a natural break"),
+    (State.OFF_HOURS, "Outside working hours"),
+    (State.PAUSED, "Paused until you resume"),
+])
+def test_the_tooltip_names_each_state_and_counts_breaks(state, words):
+    s = situation(state, next_break_at=NOON + 42 * 60 - 5, done_today=1)
+    assert texts.tooltip(s) == f"{texts.headline(s)} · 1 break today"
+    assert words in texts.tooltip(s)
+    assert texts.tooltip(situation(state, done_today=2)).endswith("· 2 breaks today")
+
+
+def test_the_tray_and_the_panel_offer_the_same_actions_with_the_same_words():
+    s = situation(State.PENDING, snoozes_left=2, snooze_options=(90.0, 300.0))
+    tray = [e for e in texts.menu(s) if e.command is not Command.PANEL]
+    panel = texts.menu(s, panel=True)
+    assert [e.command for e in tray] == [e.command for e in panel]
+    assert [e.label for e in tray][:-1] == [e.label for e in panel][:-1]  # Quit names the app
+    snoozes = [e.label for e in panel if e.command is Command.SNOOZE]
+    assert snoozes == ["Snooze 1 min 30 s", "Snooze 5 min"]
+
+
+def test_the_menu_follows_the_state():
+    def commands_in(state, **kw):
+        return [e.command for e in texts.menu(situation(state, **kw), panel=True)]
+
+    assert commands_in(State.COUNTING)[:2] == [Command.BREAK, None]  # None: the Pause submenu
+    assert commands_in(State.PAUSED)[0] is Command.RESUME and None not in commands_in(
+        State.PAUSED)
+    held = commands_in(State.HELD, snoozes_left=1, snooze_options=(300.0,))
+    assert held[:3] == [Command.DONE, Command.SNOOZE, Command.SKIP]
+    assert Command.SNOOZE not in commands_in(State.PENDING, snoozes_left=0,
+                                             snooze_options=(300.0,))
+
+
+def test_every_reject_reason_has_words():
+    for reason in RejectReason:
+        assert texts.rejection(reason, SETTINGS).strip()
+    assert "3 times" in texts.rejection(RejectReason.SNOOZE_LIMIT, SETTINGS)
+
+
+def test_every_command_has_a_menu_label_and_a_cli_verb_where_it_should():
+    menus = [texts.menu(situation(state, snoozes_left=1, snooze_options=(300.0,)), panel=panel)
+             for state in State for panel in (False, True)]
+    in_menus = {c.command for menu in menus for entry in menu
+                for c in (entry, *entry.children)}
+    internal = {Command.CHECKLIST_SAVED}  # a saved checklist run, told by the feature itself
+    cli_only = {Command.STATUS}
+    menu_only = {Command.PANEL}  # the tray opens the panel; from a terminal, use status
+    assert set(Command) - internal - cli_only <= in_menus
+    assert {c.value for c in set(Command) - internal - menu_only} <= set(COMMANDS)
+
+
+def test_status_in_words_reads_times_from_the_report():
+    from posture_assistant.app.status import build_status
+
+    report = build_status(now=NOON, counts={"done": 1}, data_dir="/d", running=True, pid=7,
+                          state="snoozed", next_break_at=NOON + 300, snoozes_left=1,
+                          tray="xorg", notifications="ok", activity_detection="X11",
+                          windows="ok")
+    text = texts.describe_status(report)
+    assert "Snoozed: the break comes back in 5 min" in text
+    assert "1 break taken" in text and "pid 7" in text
+
+
+# ---- sensors ----------------------------------------------------------------------
+
+
+class Source:
+    def __init__(self, name, value):
+        self.name, self.value, self.available = name, value, True
+
+    def seconds(self):
+        if isinstance(self.value, Exception):
+            raise self.value
+        return self.value
+
+    active = seconds
+
+
+class Core:
+    def __init__(self, look: bool):
+        self.look = look
+
+    def wants_fullscreen_look(self, now):
+        return self.look
+
+
+def test_sensors_speak_in_the_documented_order():
+    readings = iter([clocks.Reading(0, 0, 0), clocks.Reading(1000, 100, 700)])
+    log = []
+    sensors = Sensors(working_hours=parse_working_hours("mon-sun 00:00-23:59"),
+                      idle=Source("idle", 5.0), fullscreen=Source("screen", True),
+                      log=log.append, read=lambda: next(readings))
+    inputs = sensors.sample(NOON, Core(look=True))
+    assert [type(i) for i in inputs] == [Fullscreen, ClockJump, TimeAway, Hours, Idle]
+    assert (inputs[1].seconds, inputs[2].seconds) == (300, 600) and not log
+
+
+def test_fullscreen_is_looked_at_only_when_a_prompt_could_be_held():
+    readings = iter([clocks.Reading(0, 0, 0)] * 3)
+    screen = Source("screen", True)
+    sensors = Sensors(working_hours=None, idle=Unavailable("none here"), fullscreen=screen,
+                      log=print, read=lambda: next(readings))
+    assert sensors.sample(NOON, Core(look=False)) == []
+    screen.value = RuntimeError("display gone")
+    assert sensors.sample(NOON, Core(look=False)) == []  # not asked, so not noticed
+
+
+def test_a_sensor_that_breaks_is_dropped_once_and_said_once():
+    readings = iter([clocks.Reading(0, 0, 0)] * 4)
+    log = []
+    sensors = Sensors(working_hours=None, idle=Source("X11", OSError("gone")),
+                      fullscreen=Unavailable("none"), log=log.append,
+                      read=lambda: next(readings))
+    assert sensors.sample(NOON, Core(look=False)) == []
+    assert sensors.sample(NOON + 1, Core(look=False)) == []
+    assert not sensors.idle.available and "X11 stopped working (gone)" in sensors.idle.reason
+    assert len(log) == 1 and "activity detection unavailable" in log[0]
+
+
+# ---- commands --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command, args, kind", [
+    (Command.DONE, {}, Done), (Command.SKIP, {}, Skip), (Command.BREAK, {}, BreakNow),
+    (Command.QUIT, {}, Quit), (Command.RESUME, {}, Resume), (Command.SNOOZE, {}, Snooze),
+    (Command.PAUSE, {"seconds": 60}, Pause),
+])
+def test_each_command_becomes_its_input(command, args, kind):
+    event = commands.to_input(command, args, NOON, SETTINGS)
+    assert type(event) is kind and event.now == NOON
+
+
+def test_snooze_and_pause_arguments():
+    assert commands.to_input(Command.SNOOZE, {}, NOON, SETTINGS).seconds == 90.0
+    assert commands.to_input(Command.SNOOZE, {"seconds": 600}, NOON, SETTINGS).seconds == 600
+    assert commands.pause_end(NOON, {}) is None
+    assert commands.pause_end(NOON, {"seconds": 1800}) == NOON + 1800
+    assert commands.pause_end(NOON, {"tomorrow": True}) > NOON
+    assert commands.parse("snooze") is Command.SNOOZE and commands.parse("dance") is None
+
+
+# ---- the loop on an injected clock -------------------------------------------------
+
+
+@pytest.fixture
+def app(tmp_path):
+    settings = Settings(data_dir=tmp_path, break_interval=3600, snooze_options="5m",
+                        notifications=False)
+    store, _ = Store.open(tmp_path)
+    clock = [NOON]
+    sensors = Sensors(working_hours=None, idle=Unavailable("test"),
+                      fullscreen=Unavailable("test"), log=print, read=lambda: clocks.Reading(
+                          clock[0], clock[0], clock[0]))
+    app = App(settings, store, tray=Unavailable("test"),
+              windows=Windows("off", [], tmp_path, print), sensors=sensors, log=print,
+              suggestions=[], clock=lambda: clock[0])
+    app.clock_value = clock
+    yield app
+    store.close()
+
+
+def ask(app, name, **args):
+    return app._run(commands.Request(name, args, None), app.clock())
+
+
+def test_answers_come_back_in_words_and_go_to_the_database(app):
+    from posture_assistant.core.events import Start
+
+    app.feed(Start(NOON))
+    assert ask(app, "snooze") == {"ok": False, "message": "no break is due right now"}
+    reply = ask(app, "break")
+    assert reply["ok"] and reply["message"] == "Break recorded. Next break in 1 h."
+    app.clock_value[0] += 3600
+    app.feed(*app.sensors.sample(app.clock(), app.core))
+    from posture_assistant.core.events import Tick
+
+    app.feed(Tick(app.clock()))
+    assert app.core.state is State.PENDING
+    assert ask(app, "snooze")["message"] == "Snoozed for 5 min."
+    assert ask(app, "done")["ok"]
+    kinds = [e.kind for e in app.store.events()]
+    assert kinds == ["app_started", "done", "prompted", "snoozed", "done"]
+    assert all(kind in {k.value for k in EventKind} for kind in kinds)
+    assert ask(app, "dance") == {"ok": False, "message": "unknown command 'dance'"}
+
+
+def test_the_app_wakes_for_the_tooltips_minute_not_more(app):
+    from posture_assistant.core.events import Start
+
+    app.feed(Start(NOON))
+    assert app._wake_at(NOON) == NOON + 60  # the countdown's minute changes
+    assert app._wake_at(NOON + 30) == NOON + 60
