@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.conftest import Desktop, returning_user, wait_for  # noqa: E402
+from tests.desktop import Desktop, returning_user, wait_for  # noqa: E402
 
 
 def tree(pid: int) -> list[int]:

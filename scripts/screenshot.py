@@ -20,7 +20,7 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.conftest import Desktop, returning_user, wait_for  # noqa: E402
+from tests.desktop import Desktop, returning_user, wait_for  # noqa: E402
 
 DOCS = ROOT / "docs"
 

@@ -8,51 +8,46 @@ import pytest
 from posture_assistant.storage.content import load_checklist
 
 
-@pytest.fixture
-def env(cli_env):
-    return cli_env
-
-
-def cli(env, *args, stdin=""):
+def cli(cli_env, *args, stdin=""):
     return subprocess.run([sys.executable, "-m", "posture_assistant", "checklist", *args],
-                          env=env, input=stdin, capture_output=True, text=True, timeout=30)
+                          env=cli_env, input=stdin, capture_output=True, text=True, timeout=30)
 
 
-def last(env):
-    r = cli(env, "--last", "--json")
+def last(cli_env):
+    r = cli(cli_env, "--last", "--json")
     assert r.returncode == 0, r.stderr
     return json.loads(r.stdout)
 
 
-def test_the_terminal_flow_through_stdin(env):
+def test_the_terminal_flow_through_stdin(cli_env):
     items = load_checklist()
     # yes, no, a typo that is asked again, not applicable, yes, then stop.
-    r = cli(env, stdin="y\nn\nmaybe\ns\nyes\nq\n")
+    r = cli(cli_env, stdin="y\nn\nmaybe\ns\nyes\nq\n")
     assert r.returncode == 0, r.stderr
     assert "Question 1 of" in r.stdout and "Please answer y, n, s or q." in r.stdout
     assert "Your workspace score: 66.7%" in r.stdout
     assert f"Fix: {items[1].fix}" in r.stdout
-    result = last(env)
+    result = last(cli_env)
     assert result["score"] == 66.7
     assert result["fixes"] == [{"id": items[1].id, "fix": items[1].fix}]
     assert result["answers"][items[0].id] == "yes" and result["answers"][items[2].id] == "skip"
     assert set(result) >= {"taken_at", "score", "answers", "fixes"}
 
 
-def test_end_of_input_before_any_answer_saves_nothing(env):
-    r = cli(env, stdin="")
+def test_end_of_input_before_any_answer_saves_nothing(cli_env):
+    r = cli(cli_env, stdin="")
     assert r.returncode == 0 and "nothing was saved" in r.stdout
-    assert cli(env, "--last").returncode == 1
+    assert cli(cli_env, "--last").returncode == 1
 
 
-def test_answers_from_a_file_and_from_stdin(env, tmp_path):
+def test_answers_from_a_file_and_from_stdin(cli_env, tmp_path):
     path = tmp_path / "answers.json"
     path.write_text(json.dumps({"feet-supported": "yes", "back-supported": "no"}))
-    assert cli(env, "--answers", str(path)).returncode == 0
-    assert last(env)["score"] == 50
-    r = cli(env, "--answers", "-", stdin='{"back-supported": "yes"}')
+    assert cli(cli_env, "--answers", str(path)).returncode == 0
+    assert last(cli_env)["score"] == 50
+    r = cli(cli_env, "--answers", "-", stdin='{"back-supported": "yes"}')
     assert r.returncode == 0 and "better:" in r.stdout
-    result = last(env)
+    result = last(cli_env)
     assert result["score"] == 100 and result["fixes"] == []
     assert result["changes"] == {"better": ["back-supported"], "worse": []}
 
@@ -62,34 +57,34 @@ def test_answers_from_a_file_and_from_stdin(env, tmp_path):
     ('{"feet-supported": "sometimes"}', "'sometimes'"),
     ("not json", "not valid JSON"),
 ])
-def test_bad_answers_exit_2_with_one_line(env, stdin, words):
-    r = cli(env, "--answers", "-", stdin=stdin)
+def test_bad_answers_exit_2_with_one_line(cli_env, stdin, words):
+    r = cli(cli_env, "--answers", "-", stdin=stdin)
     assert r.returncode == 2
     assert words in r.stderr and len(r.stderr.strip().splitlines()) == 1
-    assert cli(env, "--last").returncode == 1  # nothing saved
+    assert cli(cli_env, "--last").returncode == 1  # nothing saved
 
 
-def test_a_missing_answers_file_exits_2(env, tmp_path):
-    r = cli(env, "--answers", str(tmp_path / "none.json"))
+def test_a_missing_answers_file_exits_2(cli_env, tmp_path):
+    r = cli(cli_env, "--answers", str(tmp_path / "none.json"))
     assert r.returncode == 2 and "cannot read the answers file" in r.stderr
 
 
-def test_items_list_and_json(env):
-    r = cli(env, "--items", "--json")
+def test_items_list_and_json(cli_env):
+    r = cli(cli_env, "--items", "--json")
     items = json.loads(r.stdout)
     assert len(items) == len(load_checklist())
     assert set(items[0]) == {"id", "group", "question", "target", "fix", "source"}
     assert items[0]["source"]["id"] and items[0]["source"]["title"]
-    text = cli(env, "--items").stdout
+    text = cli(cli_env, "--items").stdout
     assert "feet-supported (Seat and feet)" in text and "Source: S1" in text
 
 
-def test_history_compares_two_runs(env):
+def test_history_compares_two_runs(cli_env):
     all_yes = {i.id: "yes" for i in load_checklist()}
-    cli(env, "--answers", "-", stdin=json.dumps(all_yes | {"leg-room": "no"}))
-    r = cli(env, "--answers", "-", stdin=json.dumps(all_yes | {"mouse-close": "no"}))
+    cli(cli_env, "--answers", "-", stdin=json.dumps(all_yes | {"leg-room": "no"}))
+    r = cli(cli_env, "--answers", "-", stdin=json.dumps(all_yes | {"mouse-close": "no"}))
     assert "better: Can your thighs" in r.stdout and "worse: Is the mouse" in r.stdout
-    history = json.loads(cli(env, "--history", "--json").stdout)
+    history = json.loads(cli(cli_env, "--history", "--json").stdout)
     assert len(history) == 2 and history[0]["score"] == history[1]["score"] < 100
-    assert len(cli(env, "--history").stdout.strip().splitlines()) == 2
-    assert last(env)["changes"] == {"better": ["leg-room"], "worse": ["mouse-close"]}
+    assert len(cli(cli_env, "--history").stdout.strip().splitlines()) == 2
+    assert last(cli_env)["changes"] == {"better": ["leg-room"], "worse": ["mouse-close"]}

@@ -1,6 +1,8 @@
 import pytest
 
-from posture_assistant.storage.content import ContentError, Suggestion, load_items, load_suggestions
+from posture_assistant.storage.content import (
+    ContentError, Suggestion, load_checklist, load_items, load_suggestions,
+)
 
 
 def test_shipped_suggestions_validate_and_each_has_a_source():
@@ -11,16 +13,23 @@ def test_shipped_suggestions_validate_and_each_has_a_source():
     assert len({i.id for i in items}) == len(items)
 
 
-def test_sources_exist_in_the_fact_sheet():
-    """Every source id we cite is one the fact sheet lists (when it is beside us)."""
-    from pathlib import Path
+def shipped_sources() -> dict[str, dict]:
+    from posture_assistant.files import asset_path, read_toml
 
-    sheet = Path(__file__).resolve().parents[2] / "shared" / "ergonomics.md"
-    if not sheet.exists():
-        pytest.skip("../shared/ergonomics.md is not beside this checkout")
-    text = sheet.read_text()
-    for item in load_suggestions():
-        assert f"**{item.source.id}**" in text, item.id
+    return {s["id"]: s for s in read_toml(asset_path("sources.toml"))["source"]}
+
+
+def test_the_source_list_ships_with_titles():
+    sources = shipped_sources()
+    assert len(sources) >= 30
+    assert all(s["title"] for s in sources.values())
+
+
+@pytest.mark.parametrize("load", [load_suggestions, load_checklist])
+def test_every_cited_source_is_on_the_shipped_list(load):
+    known = shipped_sources()
+    for item in load():
+        assert item.source.id in known, item.id
 
 
 @pytest.mark.parametrize("body, words", [

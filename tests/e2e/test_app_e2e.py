@@ -10,21 +10,11 @@ import time
 import pytest
 from PIL import Image, ImageStat
 
-from .conftest import REQUIRED, wait_for
+from .conftest import REQUIRED, have_gtk, wait_for
 
 FAST = dict(POSTURE_BREAK_INTERVAL="2s", POSTURE_REMINDER_INTERVAL="1h",
             POSTURE_SNOOZE_OPTIONS="3s,6s")
 PROMPT_TITLE = "Time to stand up and stretch"
-
-
-def have_gtk() -> bool:
-    try:
-        import gi
-
-        gi.require_version("Gtk", "3.0")
-        return True
-    except (ImportError, ValueError):
-        return False
 
 
 def icon_colours(desktop, tmp_path, icon):
@@ -69,8 +59,7 @@ def test_icon_embeds_and_prompt_reaches_dunst(desktop, posture, tmp_path):
 def test_done_from_the_tray_panel_records_a_break(desktop, posture, windows):
     app = posture(**FAST).start()
     app.wait_state("pending")
-    win, _, _, w, h = desktop.wait_tray_icon()[0]
-    desktop.xdotool("mousemove", "--window", win, w // 2, h // 2, "click", 1)
+    desktop.click_tray_icon()
     panel = wait_for(lambda: panel_window(desktop), 15, what="the panel window")
     time.sleep(0.3)  # let Tk take the focus it asked for
     desktop.xdotool("key", "Return")  # the focused button: "Done: I took my break"
@@ -86,13 +75,7 @@ def test_done_from_the_gtk_tray_menu_records_a_break(desktop, posture):
     app = posture(POSTURE_TRAY_BACKEND="gtk", **FAST).start()
     app.wait_state("pending")
     assert app.status()["tray"] == "gtk"
-    before = set(desktop.toplevels())
-    win, _, _, w, h = desktop.wait_tray_icon()[0]
-    desktop.xdotool("mousemove", "--window", win, w // 2, h // 2, "click", 3)
-    menu = wait_for(lambda: next((i for i, g in desktop.toplevels().items()
-                                  if i not in before and "Dunst" not in g[0] and g[5] > 60), None),
-                    10, what="the tray menu")
-    time.sleep(0.2)
+    menu, _ = desktop.open_tray_menu()
     # The first entry is the status line (disabled), so Down lands on Done.
     desktop.xdotool("key", "Down", "Return")
     wait_for(lambda: app.status()["today"]["done"] == 1, 10, what="a recorded break")
@@ -316,8 +299,7 @@ def test_without_tkinter_the_app_says_so_once_and_offers_by_notification(desktop
     wait_for(lambda: "Welcome to Posture Assistant" in titles(desktop)[before:], 10,
              what="the checklist offer as a notification")
     # A click on the icon, and the checklist from the CLI, name the fix too.
-    win, _, _, w, h = desktop.wait_tray_icon()[0]
-    desktop.xdotool("mousemove", "--window", win, w // 2, h // 2, "click", 1)
+    desktop.click_tray_icon()
     r = app.cli("checklist", "--window")
     assert r.returncode == 1 and "python3-tk" in r.stderr and "Traceback" not in r.stderr
     app.wait_state("pending")

@@ -77,18 +77,20 @@ def test_first_start_offers_the_checklist_once(desktop, posture, windows):
 
 
 def test_the_tray_panel_opens_the_checklist(desktop, posture, windows):
-    posture(POSTURE_BREAK_INTERVAL="1h").start()
-    win, _, _, w, h = desktop.wait_tray_icon()[0]
-    desktop.xdotool("mousemove", "--window", win, w // 2, h // 2, "click", 1)
+    app = posture(POSTURE_BREAK_INTERVAL="1h").start()
+    desktop.click_tray_icon()
     wait_for(lambda: window(desktop, "Posture Assistant") and any(
         g[1] == "Posture Assistant" for g in desktop.toplevels().values()), 15,
         what="the panel")
     time.sleep(0.4)
     desktop.xdotool("key", "c")
     checklist = wait_for(lambda: window(desktop), 15, what="the checklist window")
+    assert "Check my workspace" in desktop.toplevels()[checklist][1]
     time.sleep(0.4)
     desktop.xdotool("key", "Escape")
     wait_for(lambda: checklist not in desktop.toplevels(), 10, what="the checklist to close")
+    assert window(desktop) is None
+    assert app.cli("checklist", "--last").returncode == 1  # closed unanswered: nothing saved
 
 
 def test_a_recheck_reminder_follows_a_saved_check(desktop, posture):

@@ -6,7 +6,7 @@ import time
 import pytest
 
 from .conftest import REQUIRED, wait_for
-from .test_app_e2e import have_gtk
+from .conftest import have_gtk
 
 
 def test_pause_resume_and_auto_resume_from_the_cli(desktop, posture):
@@ -49,12 +49,7 @@ def test_pause_and_resume_from_the_gtk_tray_menu(desktop, posture):
     app = posture(POSTURE_TRAY_BACKEND="gtk", POSTURE_BREAK_INTERVAL="1h").start()
 
     def menu_keys(*keys):
-        before = set(desktop.toplevels())
-        win, _, _, w, h = desktop.wait_tray_icon()[0]
-        desktop.xdotool("mousemove", "--window", win, w // 2, h // 2, "click", 3)
-        wait_for(lambda: any(i not in before and "Dunst" not in g[0] and g[5] > 60
-                             for i, g in desktop.toplevels().items()), 10, what="the menu")
-        time.sleep(0.2)
+        desktop.open_tray_menu()
         desktop.xdotool("key", "--delay", "80", *keys)
 
     # Take a break now, then Pause: its submenu opens on its first choice.
@@ -85,4 +80,6 @@ def test_outside_working_hours_there_are_no_prompts(desktop, posture):
 
 def test_inside_working_hours_prompts_come(desktop, posture):
     app = posture(POSTURE_BREAK_INTERVAL="1s", POSTURE_WORKING_HOURS="mon-sun 00:00-24:00").start()
-    app.wait_state("pending", timeout=10)
+    status = app.wait_state("pending", timeout=10)
+    assert status["working_hours"].startswith("mon ")
+    assert "prompted" in app.kinds()

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .conftest import PostureApp, wait_for
-from .test_app_e2e import have_gtk
+from .conftest import have_gtk
 
 ROUNDS = 50
 AT_ONCE = 5
