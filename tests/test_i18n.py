@@ -64,7 +64,8 @@ def unmarked(path: Path) -> list[str]:
         if not PROSE.search(text) or SQL.search(text) or \
                 NOT_FOR_USERS in lines[node.lineno - 1]:
             continue
-        found.append(f"{path.name if not path.is_relative_to(ROOT) else path.relative_to(ROOT.parent)}:{node.lineno}: {text[:60]!r}")
+        where = path.relative_to(ROOT.parent) if path.is_relative_to(ROOT) else path.name
+        found.append(f"{where}:{node.lineno}: {text[:60]!r}")
     return found
 
 

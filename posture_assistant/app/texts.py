@@ -245,14 +245,12 @@ def _state_line(status: dict[str, Any]) -> str:
     state = State(status["state"])
     left = format_countdown(status["seconds_to_next_break"] or 0)
     at = _parse(status["next_break_at"])
-    if state is State.PENDING:
-        return (_("A break is due now: {suggestion}").format(suggestion=status["suggestion"])
-                + "\n" + _("Answer with `{prog} done`, `{prog} snooze` or `{prog} skip`.")
-                .format(prog=PROG))
-    if state is State.HELD:
-        return (_("A break is due, held back while a fullscreen window is in front.") + "\n"
-                + _("Answer with `{prog} done`, `{prog} snooze` or `{prog} skip`.")
-                .format(prog=PROG))
+    if answering(state) and state is not State.SNOOZED:
+        due = (_("A break is due, held back while a fullscreen window is in front.")
+               if state is State.HELD else
+               _("A break is due now: {suggestion}").format(suggestion=status["suggestion"]))
+        return due + "\n" + _("Answer with `{prog} done`, `{prog} snooze` or `{prog} skip`."
+                               ).format(prog=PROG)
     if state is State.OFF_HOURS:
         return _("Outside working hours ({hours}): no prompts.").format(
             hours=status["working_hours"])
@@ -260,7 +258,8 @@ def _state_line(status: dict[str, Any]) -> str:
         return _("You are away: a natural break is under way.")
     if state is State.PAUSED:
         if status["paused_until"]:
-            return _("Paused until {time}.").format(time=format_time(_parse(status["paused_until"])))
+            return _("Paused until {time}.").format(
+                time=format_time(_parse(status["paused_until"])))
         return _("Paused until you resume (`{prog} resume`).").format(prog=PROG)
     if state is State.SNOOZED:
         return _("Snoozed: the break comes back in {left} (at {time}).").format(

@@ -27,7 +27,8 @@ def _parser() -> argparse.ArgumentParser:
                         help=_("read settings from this TOML file"))
     parser = argparse.ArgumentParser(
         prog=PROG, parents=[common],
-        description=_("{APP_NAME}: hourly stand-and-stretch prompts from your system tray.").format(APP_NAME=APP_NAME),
+        description=_("{APP_NAME}: hourly stand-and-stretch prompts from your system tray.").format(
+            APP_NAME=APP_NAME),
         epilog=_("Run without a command to start the app. Settings come from "
                  "POSTURE_* environment variables and config.toml; see `{PROG} "
                  "config`.").format(PROG=PROG))
@@ -60,14 +61,17 @@ def _parser() -> argparse.ArgumentParser:
     add("config", _("show every setting, its value and where the value came from"))
     check = add("checklist", _("check your workspace: yes/no questions, a fix for every no"))
     mode = check.add_mutually_exclusive_group()
-    mode.add_argument("--window", action="store_true", help=_("in a window instead of the terminal"))
+    mode.add_argument("--window", action="store_true",
+                      help=_("in a window instead of the terminal"))
     mode.add_argument("--answers", metavar="FILE",
-                      help=_("answers as JSON ({{\"item-id\": \"yes\" | \"no\" | \"skip\"}}); - for stdin"))
+                      help=_('answers as JSON ({"item-id": "yes" | "no" | "skip"}); '
+                             '- for stdin'))
     mode.add_argument("--items", action="store_true", help=_("list the questions"))
     mode.add_argument("--last", action="store_true", help=_("show the last result"))
     mode.add_argument("--history", action="store_true", help=_("list past results"))
     check.add_argument("--offer", action="store_true", help=argparse.SUPPRESS)  # first start
-    check.add_argument("--json", action="store_true", help=_("JSON output for --items, --last and --history"))
+    check.add_argument("--json", action="store_true",
+                       help=_("JSON output for --items, --last and --history"))
     sub.add_parser("panel", parents=[common])  # the window the tray opens; not for users
     return parser
 

@@ -53,7 +53,8 @@ def parse_working_hours(value: Any) -> WorkingHours | None:
     days: list[list[tuple[int, int]]] = [[] for _day in DAYS]
     for head, ranges in entries:
         if not isinstance(ranges, list) or not ranges:
-            raise ValueError(_("{head!r} has no time ranges; {hint}").format(head=head, hint=_(HINT)))
+            raise ValueError(_("{head!r} has no time ranges; {hint}").format(
+                head=head, hint=_(HINT)))
         for day in _days(head):
             days[day] += [_range(r) for r in ranges]
     for ranges in days:

@@ -65,7 +65,8 @@ class Settings(BaseSettings):
     snooze_options: Annotated[list[float], NoDecode, BeforeValidator(_duration_list)] = Field(
         default_factory=lambda: [300.0, 900.0],
         description=N_("Snooze lengths offered for a prompt, comma-separated."))
-    max_snoozes: int = Field(3, description=N_("Snoozes allowed per prompt; then only Done and Skip."))
+    max_snoozes: int = Field(
+        3, description=N_("Snoozes allowed per prompt; then only Done and Skip."))
     reminder_interval: Duration = Field(600.0,
                                         description=N_("How often an ignored prompt is repeated."))
     notifications: bool = Field(True, description=N_("Show desktop notifications."))
@@ -86,7 +87,8 @@ class Settings(BaseSettings):
     def _snoozes(cls, value: list[float]) -> list[float]:
         value = sorted(set(value))
         if not value or len(value) > MAX_SNOOZE_OPTIONS:
-            raise ValueError(_("must list 1 to {MAX_SNOOZE_OPTIONS} durations, e.g. 5m,15m").format(MAX_SNOOZE_OPTIONS=MAX_SNOOZE_OPTIONS))
+            raise ValueError(_("must list 1 to {MAX_SNOOZE_OPTIONS} durations, e.g. 5m,15m").format(
+                MAX_SNOOZE_OPTIONS=MAX_SNOOZE_OPTIONS))
         return value
 
     @field_validator("max_snoozes", mode="before")
@@ -157,16 +159,19 @@ def load_settings(config_file: Path | None = None) -> LoadedSettings:
 def _read_toml(path: Path, named_by: str | None) -> dict[str, Any]:
     if not path.exists():
         if named_by:
-            raise SettingsError(_("config file {path} does not exist (named by {named_by})").format(path=path, named_by=named_by))
+            raise SettingsError(_("config file {path} does not exist (named by {named_by})").format(
+                path=path, named_by=named_by))
         return {}
     try:
         data = read_toml(path)
     except ValueError as e:
-        raise SettingsError(_("cannot read config file {path}: {e}").format(path=path, e=e)) from None
+        raise SettingsError(_("cannot read config file {path}: {e}").format(
+            path=path, e=e)) from None
     known = list(Settings.model_fields)
     for key in data:
         if key not in known:
-            raise SettingsError(_("unknown setting {key!r} in {path}; known settings: {value}").format(key=key, path=path, value=', '.join(known)))
+            raise SettingsError(_("unknown setting {key!r} in {path}; known settings: {known}")
+                                .format(key=key, path=path, known=", ".join(known)))
     return data
 
 
@@ -198,7 +203,8 @@ def _explain(error: ValidationError, env: dict, data: dict, path: Path) -> str:
     shown = repr(given)
     if len(shown) > 60:
         shown = shown[:57] + "..."
-    return _("invalid setting {name} = {shown} (from {where}): {message}").format(name=name, shown=shown, where=where, message=message)
+    return _("invalid setting {name} = {shown} (from {where}): {message}").format(
+        name=name, shown=shown, where=where, message=message)
 
 
 def show_value(value: Any) -> str:

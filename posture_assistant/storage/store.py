@@ -152,15 +152,17 @@ class Store:
         try:
             version = _judge(path)
         except _Damaged:
-            raise StoreError(_("cannot read the break database {path}: it is damaged; start Posture "
-                               "Assistant to move it aside and begin a new one").format(path=path)) from None
+            raise StoreError(_("cannot read the break database {path}: it is damaged; start "
+                               "Posture Assistant to move it aside and begin a new one").format(
+                                   path=path)) from None
         if version == 0:  # created but never set up (killed on first start)
             return cls(None, path)
         try:
             con = sqlite3.connect(_readonly_uri(path), uri=True, timeout=BUSY_TIMEOUT,
                                   check_same_thread=False)
         except sqlite3.Error as e:
-            raise StoreError(_("cannot read the break database {path}: {e}").format(path=path, e=e)) from None
+            raise StoreError(_("cannot read the break database {path}: {e}").format(
+                path=path, e=e)) from None
         return cls(con, path)
 
     # ---- writing ---------------------------------------------------------
@@ -389,7 +391,8 @@ def _migrate(con: sqlite3.Connection, path: Path) -> None:
             if _is_damage(e) or _is_busy(e):
                 raise
             raise StoreError(_("cannot upgrade the break database {path} from schema {version} to "
-                               "{value}: {e}; it was left as it was").format(path=path, version=version, value=version + 1, e=e)) from None
+                               "{value}: {e}; it was left as it was").format(
+                                   path=path, version=version, value=version + 1, e=e)) from None
         except BaseException:
             con.rollback()
             raise
@@ -433,7 +436,8 @@ def _problem(path: Path, error: sqlite3.Error) -> Exception:
         return StoreError(_("the break database {path} is in use by another program ({error}); "
                             "try again in a moment").format(path=path, error=error))
     return StoreError(_("cannot use the break database {path}: {error}; check the "
-                        "permissions of {parent} and the free disk space, or set data_dir").format(path=path, error=error, parent=path.parent))
+                        "permissions of {parent} and the free disk space, or set data_dir").format(
+                            path=path, error=error, parent=path.parent))
 
 
 def _move_aside(path: Path) -> Path:
@@ -460,7 +464,8 @@ def _move_aside(path: Path) -> Path:
 def _newer(path: Path, version: int) -> str:
     return (_("the break database {path} was written by a newer Posture Assistant "
               "(schema {version}, this version knows {SCHEMA_VERSION}); upgrade "
-              "Posture Assistant; the file was left untouched").format(path=path, version=version, SCHEMA_VERSION=SCHEMA_VERSION))
+              "Posture Assistant; the file was left untouched").format(
+                  path=path, version=version, SCHEMA_VERSION=SCHEMA_VERSION))
 
 
 def _os_problem(path: Path, error: OSError) -> str:

@@ -55,7 +55,7 @@ def parse_answers(text: str, items: list[ChecklistItem]) -> dict[str, str]:
         raise AnswersError(_("the answers are not valid JSON ({error})").format(error=e)) from None
     if not isinstance(data, dict):
         raise AnswersError(_('the answers must be a JSON object such as '
-                             '{{"feet-supported": "yes"}}'))
+                             '{"feet-supported": "yes"}'))
     known = {i.id for i in items}
     for key, value in data.items():
         if key not in known:
