@@ -223,11 +223,13 @@ def describe_status(status: dict[str, Any]) -> str:
             app=APP_NAME, pid=status["pid"], tray=status["tray"] or _("none"),
             notifications=_(NOTIFICATIONS.get(status["notifications"], status["notifications"]))))
         lines.append(_state_line(status))
-        if status["activity_detection"].startswith("unavailable"):
-            lines.append(_("Activity detection {why}; break timing counts wall-clock "
-                           "time.").format(why=status["activity_detection"]))
-        if (status["windows"] or "").startswith("unavailable"):
-            lines.append(_("Windows {why}.").format(why=status["windows"]))
+        missing = _unavailable(status["activity_detection"])
+        if missing:
+            lines.append(_("Activity detection is unavailable ({reason}); break timing counts "
+                           "wall-clock time.").format(reason=missing))
+        missing = _unavailable(status["windows"])
+        if missing:
+            lines.append(_("Windows cannot open: {reason}.").format(reason=missing))
     today = status["today"]
     lines.append(ngettext(
         "Today: {done} break taken, {natural} natural, {prompted} prompted, {snoozed} snoozed, "
@@ -313,3 +315,10 @@ def panel_detail(s: Situation, suggestion: str | None) -> str:
 def panel_today(today: dict[str, int]) -> str:
     return _("Today: {done} taken · {prompted} prompted · {snoozed} snoozed · "
              "{skipped} skipped").format(**today)
+
+
+def _unavailable(value: str | None) -> str | None:
+    """The reason in a status value "unavailable: <reason>" (a keyword for
+    scripts, so it stays English in the JSON), or None."""
+    prefix = "unavailable: "  # not for users: the JSON keyword
+    return value[len(prefix):] if value and value.startswith(prefix) else None
