@@ -42,9 +42,17 @@ def corrupt_copies(d):
 # ---- recording -----------------------------------------------------------
 
 
-def test_the_kinds_of_the_first_version_are_known():
-    assert {"app_started", "app_stopped", "prompted", "reminded", "done", "snoozed",
-            "skipped"} <= KINDS
+def test_every_kind_the_core_can_emit_is_stored_and_read_back(tmp_path):
+    """tests/test_vocabulary.py proves the core emits only EventKind members;
+    here each one goes through a real file, by name and as the enum."""
+    from posture_assistant.core.events import EventKind
+
+    store, _ = Store.open(tmp_path)
+    with store:
+        for i, kind in enumerate(EventKind):
+            store.record(kind, 1000.0 + i)
+        assert [e.kind for e in store.events()] == [k.value for k in EventKind]
+    assert KINDS == {k.value for k in EventKind}
 
 
 def test_record_is_committed_and_visible_to_another_connection(tmp_path):
