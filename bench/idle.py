@@ -43,15 +43,20 @@ def tree(pid: int) -> list[int]:
     return out
 
 
-def memory_kib(pids: list[int]) -> tuple[int, int]:
-    pss = rss = 0
+def memory_kib(pids: list[int]) -> tuple[int, int, int]:
+    """PSS, RSS and USS (private pages only). PSS moves with whatever else
+    maps the same libraries at the time; USS is what the app alone costs."""
+    pss = rss = uss = 0
     for p in pids:
         for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                pss += int(line.split()[1])
-            elif line.startswith("Rss:"):
-                rss += int(line.split()[1])
-    return pss, rss
+            name, _, value = line.partition(":")
+            if name == "Pss":
+                pss += int(value.split()[0])
+            elif name == "Rss":
+                rss += int(value.split()[0])
+            elif name in ("Private_Clean", "Private_Dirty"):
+                uss += int(value.split()[0])
+    return pss, rss, uss
 
 
 def cpu_and_switches(pids: list[int]) -> tuple[float, int]:
@@ -119,7 +124,7 @@ def main() -> int:
             proc, _ = start(desktop, Path(tmp) / "data", args.backend)
             time.sleep(args.settle)
             pids = tree(proc.pid)
-            pss, rss = memory_kib(pids)
+            pss, rss, uss = memory_kib(pids)
             cpu0, sw0 = cpu_and_switches(pids)
             end = time.monotonic() + args.window
             while time.monotonic() < end:
@@ -137,7 +142,8 @@ def main() -> int:
     if embeds:
         print(f"icon embedded after start: median {statistics.median(embeds) * 1000:.0f} ms, "
               f"max {max(embeds) * 1000:.0f} ms over {len(embeds)} starts")
-    print(f"after {args.settle:.0f} s idle: PSS {pss / 1024:.1f} MiB, RSS {rss / 1024:.1f} MiB "
+    print(f"after {args.settle:.0f} s idle: PSS {pss / 1024:.1f} MiB, RSS {rss / 1024:.1f} MiB, "
+          f"USS {uss / 1024:.1f} MiB "
           f"({len(pids)} process{'es' if len(pids) > 1 else ''})")
     print(f"idle over {args.window:.0f} s: {(cpu1 - cpu0) * 1000 / minutes:.2f} ms CPU and "
           f"{(sw1 - sw0) / minutes:.1f} context switches per minute")
