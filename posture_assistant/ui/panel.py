@@ -18,19 +18,20 @@ from typing import Any, Callable
 from posture_assistant import APP_NAME
 from posture_assistant.app import texts
 from posture_assistant.core.events import Command, State
-from posture_assistant.files import asset_path
 from posture_assistant.i18n import _
 from posture_assistant.storage.control import ControlError, request
-from posture_assistant.ui._tk import NoWindow, open_root
+from posture_assistant.ui._tk import DIM, HEADLINE, PRIMARY, SMALL, NoWindow, open_root
 
 # Only while the window is open. The countdown shows whole minutes; a prompt
 # answered elsewhere (tray, CLI) should close its window soon after.
 REFRESH_MS = 5000
 PROMPT_REFRESH_MS = 1500
 CLOSE_AFTER_MS = 1500
+# Sizes in points ("p"), so the window grows with the screen's DPI.
+WRAP = "285p"
 
 
-def run_panel(data_dir: Path) -> int:
+def run_panel(data_dir: Path, dark: bool = False) -> int:
     try:
         first = request(data_dir, {"cmd": Command.STATUS.value})
     except ControlError as e:
@@ -38,7 +39,7 @@ def run_panel(data_dir: Path) -> int:
     if first is None:
         return _fail(texts.not_running())
     try:
-        tk, root = open_root()
+        tk, root = open_root(APP_NAME, dark=dark)
     except NoWindow as e:
         return _fail(str(e), e.code)
     from tkinter import ttk
@@ -76,27 +77,18 @@ class Panel:
         # Opened for a prompt: once the prompt is answered anywhere (tray,
         # CLI), the window has done its job and closes.
         self._for_prompt = texts.answering(status["state"])
-        root.title(APP_NAME)
-        root.resizable(False, False)
-        try:
-            self._icon = tk.PhotoImage(file=str(asset_path("app.png")))
-            root.iconphoto(True, self._icon)
-        except Exception:
-            pass  # an icon is nice to have; the window works without it
-        root.bind("<Escape>", lambda e: root.destroy())
-        frame = ttk.Frame(root, padding=16)
+        frame = ttk.Frame(root, padding="12p")
         frame.grid(sticky="nsew")
-        self.headline = ttk.Label(frame, font=("TkDefaultFont", 14, "bold"))
+        self.headline = ttk.Label(frame, style=HEADLINE)
         self.headline.grid(row=0, column=0, sticky="w")
-        self.detail = ttk.Label(frame, wraplength=380, justify="left")
-        self.detail.grid(row=1, column=0, sticky="w", pady=(6, 0))
+        self.detail = ttk.Label(frame, wraplength=WRAP, justify="left")
+        self.detail.grid(row=1, column=0, sticky="w", pady=("4.5p", 0))
         self.buttons = ttk.Frame(frame)
-        self.buttons.grid(row=2, column=0, sticky="ew", pady=(12, 0))
-        self.today = ttk.Label(frame, foreground="#555")
-        self.today.grid(row=3, column=0, sticky="w", pady=(12, 0))
-        ttk.Label(frame, text=_(texts.DISCLAIMER), wraplength=380, justify="left",
-                  foreground="#666", font=("TkDefaultFont", 8)).grid(
-            row=4, column=0, sticky="w", pady=(8, 0))
+        self.buttons.grid(row=2, column=0, sticky="ew", pady=("9p", 0))
+        self.today = ttk.Label(frame, style=DIM)
+        self.today.grid(row=3, column=0, sticky="w", pady=("9p", 0))
+        ttk.Label(frame, text=_(texts.DISCLAIMER), wraplength=WRAP, justify="left",
+                  style=SMALL).grid(row=4, column=0, sticky="w", pady=("6p", 0))
         self._shape: tuple | None = None
         self._keys: list[str] = []
         self.show(status)
@@ -145,15 +137,17 @@ class Panel:
         for key in self._keys:
             self.root.unbind(f"<Key-{key}>")
         self._keys = [entry.key for entry in menu if entry.key]
-        buttons = [self._button(entry) for entry in menu]
+        # The first action is the one the focus starts on: it looks it.
+        buttons = [self._button(entry, PRIMARY if i == 0 else "TButton")
+                   for i, entry in enumerate(menu)]
         close = self.ttk.Button(self.buttons, text=_("Close"), command=self.root.destroy)
-        close.bind("<Return>", lambda e: self.root.destroy())
         for column, button in enumerate([*buttons, close]):
-            button.grid(row=column // 3, column=column % 3, sticky="ew", padx=2, pady=2)
+            button.grid(row=column // 3, column=column % 3, sticky="ew", padx="1.5p",
+                        pady="1.5p")
         buttons[0].focus_set()
         self._first = buttons[0]
 
-    def _button(self, entry):
+    def _button(self, entry, style: str):
         """A button for an action, or a menu button for a choice of them
         (its key opens the menu)."""
         if entry.children:
@@ -163,12 +157,12 @@ class Panel:
                 menu.add_command(label=child.label,
                                  command=lambda c=child: self.act(c.command, **c.args))
             button["menu"] = menu
-            action = lambda: menu.tk_popup(button.winfo_rootx(), button.winfo_rooty())  # noqa: E731
+            # Its key posts the menu as Space and Return do.
+            action = lambda: button.event_generate("<<Invoke>>")  # noqa: E731
         else:
-            button = self.ttk.Button(self.buttons, text=entry.label,
+            button = self.ttk.Button(self.buttons, text=entry.label, style=style,
                                      command=lambda: self.act(entry.command, **entry.args))
             action = button.invoke
-        button.bind("<Return>", lambda e: action())
         if entry.key:
             self.root.bind(f"<Key-{entry.key}>", lambda e: action())
         return button

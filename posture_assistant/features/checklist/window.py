@@ -19,9 +19,10 @@ from posture_assistant.i18n import N_, _, ngettext
 from posture_assistant.storage.content import GROUPS, ChecklistItem
 from posture_assistant.storage.settings import Settings
 from posture_assistant.storage.store import Store, StoreError
-from posture_assistant.ui._tk import NoWindow, open_root
+from posture_assistant.ui._tk import DIM, HEADLINE, PRIMARY, NoWindow, on_close, open_root
 
-WRAP = 560
+# Sizes in points ("p"), so the window grows with the screen's DPI.
+WRAP = "420p"
 KEYS = {"y": "yes", "n": "no", "s": "skip"}
 LABELS = {"yes": N_("Yes"), "no": N_("No"), "skip": N_("Skip / n.a.")}
 
@@ -36,7 +37,8 @@ def pages(items: list[ChecklistItem]) -> list[tuple[str, list[ChecklistItem]]]:
     return [p for p in out if p[1]]
 
 
-def run_window(items: list[ChecklistItem], settings: Settings, offer: bool = False) -> int:
+def run_window(items: list[ChecklistItem], settings: Settings, offer: bool = False,
+               dark: bool = False) -> int:
     try:
         store, notice = Store.open(settings.data_dir)
     except StoreError as e:
@@ -46,7 +48,8 @@ def run_window(items: list[ChecklistItem], settings: Settings, offer: bool = Fal
         print(f"posture-assistant: {notice}", file=sys.stderr)
     with store:
         try:
-            tk, root = open_root()
+            tk, root = open_root(_("Check my workspace · {app}").format(app=APP_NAME),
+                                 dark=dark)
         except NoWindow as e:
             print("posture-assistant: " + _("{error}; run `posture-assistant checklist` in a "
                                             "terminal instead").format(error=e), file=sys.stderr)
@@ -73,14 +76,11 @@ class ChecklistWindow:
         self.page = 0
         self.saved = False
         self._first_buttons: dict[str, Any] = {}
-        root.title(_("Check my workspace · {app}").format(app=APP_NAME))
-        root.resizable(False, False)
-        root.protocol("WM_DELETE_WINDOW", self.cancel)
-        root.bind("<Escape>", lambda e: self.cancel())
+        on_close(root, self.cancel)
         root.bind("<Return>", lambda e: self.next())
         for key in KEYS:
             root.bind(f"<Key-{key}>", lambda e, k=key: self.answer_current(KEYS[k]))
-        self.body = ttk.Frame(root, padding=16)
+        self.body = ttk.Frame(root, padding="12p")
         self.body.grid(sticky="nsew")
         self.show_page()
 
@@ -91,12 +91,11 @@ class ChecklistWindow:
         for child in self.body.winfo_children():
             child.destroy()
         heading, items = self.pages[self.page]
-        ttk.Label(self.body, text=heading, font=("TkDefaultFont", 14, "bold")).grid(
-            row=0, column=0, sticky="w")
+        ttk.Label(self.body, text=heading, style=HEADLINE).grid(row=0, column=0, sticky="w")
         ttk.Label(self.body, text=_("Page {page} of {pages} · y yes, n no, s skip · Return next "
                                     "· Esc cancel").format(page=self.page + 1,
                                                            pages=len(self.pages)),
-                  foreground="#555").grid(row=1, column=0, sticky="w", pady=(0, 8))
+                  style=DIM).grid(row=1, column=0, sticky="w", pady=(0, "6p"))
         self._first_buttons = {}
         row = 2
         if self.offer and self.page == 0:
@@ -104,32 +103,32 @@ class ChecklistWindow:
                 "Welcome to {app}. Would you like to check your workspace? {n} quick yes/no "
                 "questions, each with a fix. Not now? Press Esc or Cancel; you can start it "
                 "later from the tray menu.").format(app=APP_NAME, n=len(self.items))).grid(
-                row=row, column=0, sticky="w", pady=(0, 8))
+                row=row, column=0, sticky="w", pady=(0, "6p"))
             row += 1
         for item in items:
             box = ttk.Frame(self.body)
-            box.grid(row=row, column=0, sticky="ew", pady=6)
+            box.grid(row=row, column=0, sticky="ew", pady="4.5p")
             ttk.Label(box, text=item.question, wraplength=WRAP, justify="left").grid(
                 row=0, column=0, columnspan=3, sticky="w")
             if item.target:
                 ttk.Label(box, text=_("Target: {target}").format(target=item.target), wraplength=WRAP,
-                          justify="left", foreground="#555").grid(
+                          justify="left", style=DIM).grid(
                     row=1, column=0, columnspan=3, sticky="w")
             for column, value in enumerate(LABELS):
                 button = ttk.Radiobutton(box, text=_(LABELS[value]), value=value,
                                          variable=self.vars[item.id])
-                button.grid(row=2, column=column, sticky="w", padx=(0, 16))
+                button.grid(row=2, column=column, sticky="w", padx=(0, "12p"), pady=("2p", 0))
                 if column == 0:
                     self._first_buttons[item.id] = button
             row += 1
         nav = ttk.Frame(self.body)
-        nav.grid(row=row, column=0, sticky="e", pady=(12, 0))
-        ttk.Button(nav, text=_("Cancel"), command=self.cancel).grid(row=0, column=0, padx=4)
+        nav.grid(row=row, column=0, sticky="e", pady=("9p", 0))
+        ttk.Button(nav, text=_("Cancel"), command=self.cancel).grid(row=0, column=0, padx="3p")
         if self.page:
-            ttk.Button(nav, text=_("Back"), command=self.back).grid(row=0, column=1, padx=4)
+            ttk.Button(nav, text=_("Back"), command=self.back).grid(row=0, column=1, padx="3p")
         last = self.page == len(self.pages) - 1
-        ttk.Button(nav, text=_("See result") if last else _("Next"), command=self.next).grid(
-            row=0, column=2, padx=4)
+        ttk.Button(nav, text=_("See result") if last else _("Next"), command=self.next,
+                   style=PRIMARY).grid(row=0, column=2, padx=("3p", 0))
         self._focus(items[0].id)
 
     def _focus(self, item_id: str) -> None:
@@ -197,8 +196,7 @@ class ChecklistWindow:
         value = score(answers)
         title = (_("No score: nothing was answered yes or no") if value is None
                  else _("Your workspace score: {score:g}%").format(score=value))
-        ttk.Label(self.body, text=title, font=("TkDefaultFont", 14, "bold")).grid(
-            row=0, column=0, sticky="w")
+        ttk.Label(self.body, text=title, style=HEADLINE).grid(row=0, column=0, sticky="w")
         todo = fixes(self.items, answers)
         summary = (ngettext("{n} thing to fix", "{n} things to fix", len(todo)).format(
             n=len(todo)) if todo else _("Nothing to fix."))
@@ -210,18 +208,18 @@ class ChecklistWindow:
         text = tk.Text(self.body, width=80, height=18, wrap="word", relief="flat")
         text.insert("1.0", report.describe(self.items, run, previous))
         text.configure(state="disabled")
-        text.grid(row=2, column=0, sticky="nsew", pady=8)
+        text.grid(row=2, column=0, sticky="nsew", pady="6p")
         remind = ttk.Frame(self.body)
         remind.grid(row=3, column=0, sticky="w")
         ttk.Label(remind, text=_("Remind me to check again in")).grid(row=0, column=0)
         self.days = tk.StringVar(value=str(round(self.settings.checklist_reminder / 86400)))
         ttk.Spinbox(remind, from_=1, to=365, width=5, textvariable=self.days).grid(
-            row=0, column=1, padx=4)
+            row=0, column=1, padx="3p")
         ttk.Label(remind, text=_("days")).grid(row=0, column=2)
-        ttk.Label(self.body, text=_(report.DISCLAIMER), wraplength=WRAP, foreground="#666").grid(
-            row=4, column=0, sticky="w", pady=(8, 0))
-        done = ttk.Button(self.body, text=_("Done"), command=self.finish)
-        done.grid(row=5, column=0, sticky="e", pady=(8, 0))
+        ttk.Label(self.body, text=_(report.DISCLAIMER), wraplength=WRAP, style=DIM).grid(
+            row=4, column=0, sticky="w", pady=("6p", 0))
+        done = ttk.Button(self.body, text=_("Done"), command=self.finish, style=PRIMARY)
+        done.grid(row=5, column=0, sticky="e", pady=("6p", 0))
         done.focus_force()
 
     def finish(self) -> None:
