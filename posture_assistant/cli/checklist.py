@@ -33,9 +33,10 @@ def run_checklist(args: argparse.Namespace, settings: Settings) -> int:
             runs = store.checklist_runs()
         return _history(runs, args.json) if args.history else _last(items, runs, args.json)
     if args.window:
+        from posture_assistant.adapters.appearance import dark_mode
         from posture_assistant.features.checklist.window import run_window
 
-        return run_window(items, settings, offer=args.offer)
+        return run_window(items, settings, offer=args.offer, dark=dark_mode())
     if args.answers:
         text = sys.stdin.read() if args.answers == "-" else _read(args.answers)
         try:

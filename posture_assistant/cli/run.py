@@ -141,6 +141,7 @@ def child_argv() -> list[str]:
 
 
 def cmd_panel(args: argparse.Namespace) -> int:
+    from posture_assistant.adapters.appearance import dark_mode
     from posture_assistant.ui.panel import run_panel
 
-    return run_panel(settings_of(args).settings.data_dir)
+    return run_panel(settings_of(args).settings.data_dir, dark=dark_mode())

@@ -235,14 +235,12 @@ class Palette:
 
 LIGHT = Palette("posture-light", background="#f6f7f9", surface="#ffffff", hover="#eceef2",
                 pressed="#dfe3e8", border="#c3c8cf", outline="#868e96", text="#1f2328",
-                dim="#57606a",
-                disabled="#9aa1a9", accent="#1f62c7", accent_hover="#2a6fd6",
+                dim="#57606a", disabled="#9aa1a9", accent="#1f62c7", accent_hover="#2a6fd6",
                 accent_pressed="#18519f", on_accent="#ffffff")
 DARK = Palette("posture-dark", background="#1e1f22", surface="#2b2d31", hover="#35383d",
                pressed="#3f4248", border="#4e525a", outline="#8a9099", text="#e8e9eb",
-               dim="#a9aeb6",
-               disabled="#656a72", accent="#3d7be0", accent_hover="#4a88ea",
-               accent_pressed="#2f66bf", on_accent="#ffffff")
+               dim="#a9aeb6", disabled="#656a72", accent="#2f6bd0", accent_hover="#3572d6",
+               accent_pressed="#2a5fb8", on_accent="#ffffff")
 
 
 def apply_theme(root: Any, palette: Palette) -> None:
