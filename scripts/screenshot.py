@@ -4,8 +4,12 @@
 
 1. docs/prompt-and-panel.png: a break prompt (dunst notification), the tray
    icon in its "break due" state, and the panel a click on the icon opens.
-2. docs/tray-menu.png: the native tray menu (gtk backend) during a prompt.
-3. docs/checklist.png: the workspace checklist window, half answered.
+2. docs/panel-dark.png: the same panel in dark mode.
+3. docs/tray-menu.png: the native tray menu (gtk backend) during a prompt.
+4. docs/checklist.png: the workspace checklist window, half answered.
+
+The theme is set with POSTURE_THEME, so the pictures do not depend on the
+light or dark mode of the machine that takes them.
 """
 from __future__ import annotations
 
@@ -23,12 +27,14 @@ sys.path.insert(0, str(ROOT))
 from tests.desktop import Desktop, returning_user, wait_for  # noqa: E402
 
 DOCS = ROOT / "docs"
+PANEL = "Posture Assistant"
 
 
 def start_app(desktop: Desktop, tmp: Path, backend: str) -> subprocess.Popen:
     returning_user(tmp / backend)
     env = dict(desktop.env, POSTURE_DATA_DIR=str(tmp / backend), POSTURE_BREAK_INTERVAL="2s",
-               POSTURE_REMINDER_INTERVAL="1h", POSTURE_TRAY_BACKEND=backend)
+               POSTURE_REMINDER_INTERVAL="1h", POSTURE_TRAY_BACKEND=backend,
+               POSTURE_THEME="light")
     proc = subprocess.Popen([sys.executable, "-m", "posture_assistant"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     desktop.wait_tray_icon()
@@ -42,6 +48,28 @@ def shot(desktop: Desktop, tmp: Path, name: str, box: tuple[int, int, int, int])
     print(DOCS / name)
 
 
+def window(desktop: Desktop, title: str) -> tuple:
+    """The geometry (class, name, x, y, w, h) of our window titled `title`,
+    once it is on screen and drawn."""
+    wait_for(lambda: any(g[1].startswith(title) for g in desktop.toplevels().values()), 15,
+             what=title)
+    time.sleep(0.5)  # mapped at 200x200 first, then its real size and contents
+    return next(g for g in desktop.toplevels().values() if g[1].startswith(title))
+
+
+def dark_panel(desktop: Desktop, tmp: Path) -> None:
+    """The panel of the prompt still pending, opened again in dark mode."""
+    desktop.xdotool("key", "Escape")  # the light one, which has the focus
+    wait_for(lambda: not any(g[1] == PANEL for g in desktop.toplevels().values()), 10,
+             what="the light panel to close")
+    env = dict(desktop.env, POSTURE_DATA_DIR=str(tmp / "xorg"), POSTURE_THEME="dark")
+    panel = subprocess.Popen([sys.executable, "-m", "posture_assistant", "panel"], env=env)
+    _, _, x, y, w, h = window(desktop, PANEL)
+    shot(desktop, tmp, "panel-dark.png", (x, y, x + w, y + h))
+    panel.terminate()
+    panel.wait(10)
+
+
 def main() -> int:
     DOCS.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp_name:
@@ -52,10 +80,9 @@ def main() -> int:
             app = start_app(desktop, tmp, "xorg")
             win, _, _, w, h = desktop.wait_tray_icon()[0]
             desktop.xdotool("mousemove", "--window", win, w // 2, h // 2, "click", 1)
-            wait_for(lambda: any(g[1] == "Posture Assistant"
-                                 for g in desktop.toplevels().values()), 15, what="the panel")
-            time.sleep(0.5)
-            shot(desktop, tmp, "prompt-and-panel.png", (0, 0, 1024, 260))
+            panel = window(desktop, PANEL)
+            shot(desktop, tmp, "prompt-and-panel.png", (0, 0, 1024, max(panel[5], 160)))
+            dark_panel(desktop, tmp)
             app.terminate()
             app.wait(10)
             wait_for(lambda: not desktop.tray_icons(), 10, what="the icon to go")
@@ -75,18 +102,16 @@ def main() -> int:
             app.terminate()
             app.wait(10)
 
-            env = dict(desktop.env, POSTURE_DATA_DIR=str(tmp / "gtk"))
-            window = subprocess.Popen([sys.executable, "-m", "posture_assistant", "checklist",
-                                       "--window"], env=env)
-            wait_for(lambda: any("Check my workspace" in g[1]
-                                 for g in desktop.toplevels().values()), 15, what="checklist")
-            time.sleep(0.5)
+            env = dict(desktop.env, POSTURE_DATA_DIR=str(tmp / "gtk"), POSTURE_THEME="light")
+            checklist = subprocess.Popen([sys.executable, "-m", "posture_assistant", "checklist",
+                                          "--window"], env=env)
+            window(desktop, "Check my workspace")
             desktop.xdotool("key", "--delay", "50", "y", "n")
             time.sleep(0.3)
-            g = next(g for g in desktop.toplevels().values() if "Check my workspace" in g[1])
-            shot(desktop, tmp, "checklist.png", (0, 0, g[4], g[5]))
-            window.terminate()
-            window.wait(10)
+            _, _, x, y, w, h = window(desktop, "Check my workspace")
+            shot(desktop, tmp, "checklist.png", (x, y, x + w, y + h))
+            checklist.terminate()
+            checklist.wait(10)
         finally:
             desktop.stop()
     return 0
