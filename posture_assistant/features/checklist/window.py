@@ -3,7 +3,8 @@
 Runs as its own short-lived process (`posture-assistant checklist --window`),
 so the tray process never loads Tk. Fully usable from the keyboard:
 y / n / s answer the current question and move to the next, Tab and Space
-work as usual, Return goes to the next page, Escape cancels (asking first if
+work as usual, Return goes to the next page (or, on a focused button,
+presses it, as in every window of ours), Escape cancels (asking first if
 anything was answered).
 """
 from __future__ import annotations
