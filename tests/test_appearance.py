@@ -5,6 +5,7 @@ theme's colours and the DPI hints that `ui._tk` reads."""
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from functools import partial
 
@@ -171,11 +172,18 @@ def test_no_session_bus_is_a_reason_not_a_bus_of_our_own(monkeypatch):
         _portal.open()
 
 
-def test_a_bus_that_is_not_there_is_a_reason(monkeypatch, tmp_path):
+def test_a_bus_that_is_not_there_is_a_reason(tmp_path):
+    """In a fresh process: libdbus reads the session bus address once per
+    process, so another test's bus must not leak in."""
     pytest.importorskip("dbus")
-    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", f"unix:path={tmp_path}/none")
-    with pytest.raises(Unusable, match="session bus"):
-        _portal.open()
+    env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=f"unix:path={tmp_path}/none")
+    code = ("from posture_assistant.adapters.appearance import _portal\n"
+            "from posture_assistant.adapters._util import Unusable\n"
+            "try:\n    _portal.open()\nexcept Unusable as e:\n    print(e)\n")
+    r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                       timeout=30)
+    assert r.returncode == 0, r.stderr
+    assert "session bus" in r.stdout
 
 
 @pytest.mark.parametrize("platform", ["darwin", "win32"])
