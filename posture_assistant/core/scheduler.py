@@ -657,6 +657,7 @@ _TRANSITIONS = {
     (State.COUNTING, _Edge.SHORT_AWAY): (Scheduler._push_countdown, _To.STAY),
     **{(s, ClockJump): (Scheduler._clock_jump, _To.STAY)
        for s in _RUNNING if s is not State.HELD},
+    # The hold is timed on the clock that moved: it starts over (rule 14).
     (State.HELD, ClockJump): (Scheduler._clock_jump, _To.UNHOLD),
     **{(s, _Edge.GONE): (Scheduler._gone, State.AWAY) for s in _ACTIVE},
     (State.AWAY, _Edge.BACK): (Scheduler._back, _To.COUNT_DOWN),
