@@ -1,4 +1,4 @@
-"""Workarounds for pystray 0.19.5's xorg backend (see ../shared/harness.md §1).
+"""Workarounds for pystray 0.19.5's xorg backend, each named below with its pystray issue.
 
 pystray connects to the display when it is imported, so the subclass is made
 on demand (icon_class()) and this module imports anywhere.
