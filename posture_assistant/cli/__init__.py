@@ -7,12 +7,13 @@ Every user-facing error is one line on stderr; never a traceback.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from pathlib import Path
+from typing import Callable
 
 from posture_assistant import APP_NAME, __version__
-from posture_assistant.cli import checklist, config, control, run
 from posture_assistant.cli._console import PROG, CliError, warn
 from posture_assistant.core.events import Command
 from posture_assistant.i18n import _
@@ -92,17 +93,25 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
 
+def _lazy(module: str, function: str, *extra: object) -> Callable[[argparse.Namespace], int]:
+    """A command whose module is imported when it runs: --help and --version
+    then load none of the commands' dependencies (pydantic, sqlite3)."""
+    def command(args: argparse.Namespace) -> int:
+        return getattr(importlib.import_module(f"{__name__}.{module}"), function)(args, *extra)
+    return command
+
+
 COMMANDS = {
-    "run": run.cmd_run,
-    "status": control.cmd_status,
-    "done": lambda a: control.send(a, Command.DONE),
-    "snooze": control.cmd_snooze,
-    "skip": lambda a: control.send(a, Command.SKIP),
-    "pause": control.cmd_pause,
-    "resume": lambda a: control.send(a, Command.RESUME),
-    "break": lambda a: control.send(a, Command.BREAK),
-    "quit": lambda a: control.send(a, Command.QUIT),
-    "config": config.cmd_config,
-    "checklist": checklist.cmd_checklist,
-    "panel": run.cmd_panel,
+    "run": _lazy("run", "cmd_run"),
+    "status": _lazy("control", "cmd_status"),
+    "done": _lazy("control", "send", Command.DONE),
+    "snooze": _lazy("control", "cmd_snooze"),
+    "skip": _lazy("control", "send", Command.SKIP),
+    "pause": _lazy("control", "cmd_pause"),
+    "resume": _lazy("control", "send", Command.RESUME),
+    "break": _lazy("control", "send", Command.BREAK),
+    "quit": _lazy("control", "send", Command.QUIT),
+    "config": _lazy("config", "cmd_config"),
+    "checklist": _lazy("checklist", "cmd_checklist"),
+    "panel": _lazy("run", "cmd_panel"),
 }
