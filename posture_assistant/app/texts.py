@@ -5,7 +5,7 @@ are tested without a desktop, and the one place a translator's words land.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -53,7 +53,6 @@ class Situation:
     snoozes_left: int = 0
     snooze_options: tuple[float, ...] = ()
     done_today: int = 0
-    settings: Any = field(default=None, compare=False)
 
     @property
     def left(self) -> str:
