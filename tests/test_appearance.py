@@ -1,7 +1,7 @@
 """Light or dark, and the size of things: each appearance backend's reading
 of recorded answers (most of their platforms cannot run here), gsettings
 through a stand-in command, the order the backends are asked in, and the
-theme's colours and the DPI hints that `ui._tk` reads."""
+theme's colours and the DPI hints that `ui._dpi` reads."""
 from __future__ import annotations
 
 import os
@@ -18,7 +18,7 @@ from posture_assistant.adapters.appearance._base import (
     Unavailable,
     Unusable,
 )
-from posture_assistant.ui import _tk
+from posture_assistant.ui import _dpi, _theme
 
 # ---- each backend's reading, from recorded answers ------------------------------
 
@@ -212,7 +212,7 @@ def contrast(a: str, b: str) -> float:
     return (high + 0.05) / (low + 0.05)
 
 
-@pytest.mark.parametrize("palette", [_tk.LIGHT, _tk.DARK], ids=["light", "dark"])
+@pytest.mark.parametrize("palette", [_theme.LIGHT, _theme.DARK], ids=["light", "dark"])
 def test_every_text_reads_well_in_both_modes(palette):
     """WCAG AA: 4.5:1 for text, 3:1 for the edge of a control."""
     for text, ground in ((palette.text, palette.background), (palette.dim, palette.background),
@@ -232,10 +232,10 @@ def test_every_text_reads_well_in_both_modes(palette):
     ("", None),
 ])
 def test_xft_dpi_from_the_resource_database(resources, dpi):
-    assert _tk.xft_dpi(resources) == dpi
+    assert _dpi.xft_dpi(resources) == dpi
 
 
 @pytest.mark.parametrize("scale, dpi", [("2", 192.0), ("1", None), ("", None), (None, None),
                                         ("1.5", None)])
 def test_gdk_scale(scale, dpi):
-    assert _tk.gdk_dpi(scale) == dpi
+    assert _dpi.gdk_dpi(scale) == dpi

@@ -6,7 +6,7 @@ included), so the layers in the README stay true:
               the shared adapters._util / adapters._x11, and the leaves
     features: independent of each other
     core: imports nothing of ours outside core
-    leaves (the package root, i18n, files, ui._tk): import only leaves
+    leaves (the package root, i18n, files, ui._tk with _dpi and _theme): import only leaves
 """
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ import posture_assistant
 PACKAGE = "posture_assistant"
 ROOT = Path(posture_assistant.__file__).parent
 LAYERS = ["core", "storage", "features", "app", "ui", "cli"]  # bottom to top
-LEAVES = {PACKAGE, f"{PACKAGE}.i18n", f"{PACKAGE}.files", f"{PACKAGE}.ui._tk"}
+LEAVES = {PACKAGE, f"{PACKAGE}.i18n", f"{PACKAGE}.files",
+          f"{PACKAGE}.ui._tk", f"{PACKAGE}.ui._dpi", f"{PACKAGE}.ui._theme"}
 SHARED_ADAPTERS = {f"{PACKAGE}.adapters._util", f"{PACKAGE}.adapters._x11"}
 
 

@@ -20,7 +20,8 @@ from posture_assistant.app import texts
 from posture_assistant.core.events import Command, State
 from posture_assistant.i18n import _
 from posture_assistant.storage.control import ControlError, request
-from posture_assistant.ui._tk import DIM, HEADLINE, PRIMARY, SMALL, NoWindow, open_root
+from posture_assistant.ui._theme import DIM, HEADLINE, PRIMARY, SMALL
+from posture_assistant.ui._tk import NoWindow, open_root
 
 # Only while the window is open. The countdown shows whole minutes; a prompt
 # answered elsewhere (tray, CLI) should close its window soon after.

@@ -20,7 +20,8 @@ from posture_assistant.i18n import N_, _, ngettext
 from posture_assistant.storage.content import GROUPS, ChecklistItem
 from posture_assistant.storage.settings import Settings
 from posture_assistant.storage.store import Store, StoreError
-from posture_assistant.ui._tk import DIM, HEADLINE, PRIMARY, NoWindow, on_close, open_root
+from posture_assistant.ui._theme import DIM, HEADLINE, PRIMARY
+from posture_assistant.ui._tk import NoWindow, on_close, open_root
 
 # Sizes in points ("p"), so the window grows with the screen's DPI.
 WRAP = "420p"
