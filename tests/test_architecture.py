@@ -3,7 +3,7 @@ included), so the layers in the README stay true:
 
     cli > ui > app > features > storage > core       (a layer imports only below it)
     adapters: imported by app and cli only; import only their own concern,
-              the shared adapters._util / adapters._x11, and the leaves
+              the shared adapters._util / _x11 / _dbus, and the leaves
     features: independent of each other
     core: imports nothing of ours outside core
     leaves (the package root, i18n, files, ui._tk with _dpi and _theme): import only leaves
@@ -20,7 +20,8 @@ ROOT = Path(posture_assistant.__file__).parent
 LAYERS = ["core", "storage", "features", "app", "ui", "cli"]  # bottom to top
 LEAVES = {PACKAGE, f"{PACKAGE}.i18n", f"{PACKAGE}.files",
           f"{PACKAGE}.ui._tk", f"{PACKAGE}.ui._dpi", f"{PACKAGE}.ui._theme"}
-SHARED_ADAPTERS = {f"{PACKAGE}.adapters._util", f"{PACKAGE}.adapters._x11"}
+SHARED_ADAPTERS = {f"{PACKAGE}.adapters._util", f"{PACKAGE}.adapters._x11",
+                   f"{PACKAGE}.adapters._dbus"}
 
 
 def module_name(path: Path, root: Path = ROOT) -> str:
