@@ -295,6 +295,92 @@ class Desktop:
         return self.run("xdotool", *map(str, args))
 
 
+    # ---- a StatusNotifierItem host: xfce4-panel's status tray ---------------
+
+    def start_sni_panel(self) -> subprocess.Popen:
+        """xfce4-panel with nothing but its systray plugin, which is an SNI
+        watcher and host (it draws our icon and our dbusmenu itself) and an
+        XEmbed tray; returns once the watcher is on the bus. The panel is
+        a top bar that shrinks to its one item."""
+        conf = self.tmp / "config" / "xfce4" / "xfconf" / "xfce-perchannel-xml"
+        conf.mkdir(parents=True, exist_ok=True)
+        (conf / "xfce4-panel.xml").write_text(XFCE_PANEL_XML)
+        if getattr(self, "xfconfd", None) is None or self.xfconfd.poll() is not None:
+            # Our bus activates nothing, so the settings daemon is started here.
+            self.xfconfd = self._spawn("xfconfd", [_xfconfd()])
+            wait_for(lambda: self.name_has_owner("org.xfce.Xfconf"), 15, what="xfconfd")
+        self.sni_panel = self._spawn("xfce4-panel", ["xfce4-panel", "--disable-wm-check"])
+        wait_for(lambda: self.name_has_owner("org.kde.StatusNotifierWatcher"), 20,
+                 what="xfce4-panel's StatusNotifierWatcher")
+        return self.sni_panel
+
+    def stop_sni_panel(self) -> None:
+        self.sni_panel.terminate()
+        self.sni_panel.wait(10)
+        wait_for(lambda: not self.name_has_owner("org.kde.StatusNotifierWatcher"), 10,
+                 what="the watcher to go")
+
+    def sni_items(self) -> list[str]:
+        """The items xfce4-panel's watcher has registered."""
+        r = self.run("dbus-send", "--session", "--print-reply",
+                     "--dest=org.kde.StatusNotifierWatcher", "/StatusNotifierWatcher",
+                     "org.freedesktop.DBus.Properties.Get",
+                     "string:org.kde.StatusNotifierWatcher",
+                     "string:RegisteredStatusNotifierItems", check=False)
+        return [line.split('"')[1] for line in r.stdout.splitlines() if 'string "' in line]
+
+    def sni_panel_window(self) -> tuple:
+        """The panel's toplevel: (id, wm_class, wm_name, x, y, w, h)."""
+        import Xlib.display
+
+        self.x = self.x or Xlib.display.Display(self.display)
+        self.root = self.x.screen().root
+        return wait_for(lambda: next(((i, *g) for i, g in self.toplevels().items()
+                                      if "xfce4-panel" in g[0] and g[5] > 8), None), 15,
+                        what="xfce4-panel's window")
+
+    def click_sni_icon(self, button: int = 1) -> None:
+        """Click our item, the panel's only one, in the middle."""
+        win, _cls, _name, _x, _y, w, h = self.sni_panel_window()
+        self.xdotool("mousemove", "--window", win, w // 2, h // 2, "click", button)
+
+
+def _xfconfd() -> str:
+    found = shutil.which("xfconfd")
+    if found:
+        return found
+    for root in ("/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib",
+                 "/usr/libexec"):
+        path = Path(root) / "xfce4" / "xfconf" / "xfconfd"
+        if path.exists():
+            return str(path)
+    unavailable("xfconfd (package xfconf) is not installed")
+    raise AssertionError("unreachable")  # not for users
+
+
+XFCE_PANEL_XML = """<?xml version="1.0" encoding="UTF-8"?>
+<channel name="xfce4-panel" version="1.0">
+  <property name="configver" type="int" value="2"/>
+  <property name="panels" type="array">
+    <value type="int" value="1"/>
+    <property name="panel-1" type="empty">
+      <property name="position" type="string" value="p=6;x=0;y=0"/>
+      <property name="length" type="uint" value="1"/>
+      <property name="length-adjust" type="bool" value="true"/>
+      <property name="position-locked" type="bool" value="true"/>
+      <property name="size" type="uint" value="32"/>
+      <property name="plugin-ids" type="array">
+        <value type="int" value="1"/>
+      </property>
+    </property>
+  </property>
+  <property name="plugins" type="empty">
+    <property name="plugin-1" type="string" value="systray"/>
+  </property>
+</channel>
+"""
+
+
 def _check_stack() -> None:
     missing = [b for b in NEEDED if not shutil.which(b)]
     if missing:

@@ -23,6 +23,8 @@ MARKERS = {"_", "N_", "ngettext", "pgettext", "NC_"}
 DEVELOPER_ERRORS = {"RuntimeError", "AssertionError", "TypeError", "NotImplementedError",
                     "KeyError"}
 PROSE = re.compile(r"[A-Za-z]{2,}[ ,;:]+[A-Za-z]{2,}")
+# Markup (D-Bus introspection XML) is for machines, whatever it contains.
+MARKUP = re.compile(r"^\s*<")
 SQL = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|CREATE|PRAGMA|BEGIN|ALTER|DROP|ORDER BY)\b"
                  r"|\bIN \(")
 # A line with this comment holds text for programs or developers, not for
@@ -61,7 +63,7 @@ def unmarked(path: Path) -> list[str]:
             text = node.value
         else:
             continue
-        if not PROSE.search(text) or SQL.search(text) or \
+        if not PROSE.search(text) or SQL.search(text) or MARKUP.match(text) or \
                 NOT_FOR_USERS in lines[node.lineno - 1]:
             continue
         where = path.relative_to(ROOT.parent) if path.is_relative_to(ROOT) else path.name

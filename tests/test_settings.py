@@ -82,7 +82,7 @@ def test_data_dir_is_expanded(monkeypatch, tmp_path):
                                "expected a duration"]),
     ("BREAK_INTERVAL", "0.5s", ["break_interval", "at least 1 second"]),
     ("MAX_SNOOZES", "99", ["max_snoozes = '99'", "0 to 20"]),
-    ("TRAY_BACKEND", "kde", ["tray_backend", "one of auto, xorg, gtk, appindicator, none"]),
+    ("TRAY_BACKEND", "kde", ["tray_backend", "one of auto, sni, xorg, gtk, appindicator, none"]),
     ("NOTIFICATIONS", "maybe", ["notifications", "true or false"]),
     ("SNOOZE_OPTIONS", "5m,soon", ["snooze_options", "expected a duration"]),
     ("SNOOZE_OPTIONS", "1m,2m,3m,4m,5m", ["snooze_options", "1 to 4"]),

@@ -59,7 +59,8 @@ class Bus:
         """Call a method and wait for its reply's body; DBusError if it
         fails, TimeoutError if no reply comes. Not on the bus thread."""
         if threading.current_thread() is self._thread:
-            raise RuntimeError("call() on the bus thread would wait forever; use call_soon()")  # not for users
+            raise RuntimeError(
+                "call() on the bus thread would wait forever; use call_soon()")  # not for users
         future: Future = Future()
         self.call_soon(destination, path, interface, member, signature, body,
                        on_reply=future.set_result)
@@ -187,8 +188,9 @@ class Bus:
                     callback(message)
         elif kind is MessageType.method_call:
             handler = self._objects.get(fields.get(HeaderFields.path))
+            unknown = "no such object"  # not for users
             answer = handler(message) if handler else error(
-                message, "org.freedesktop.DBus.Error.UnknownObject", "no such object")
+                message, "org.freedesktop.DBus.Error.UnknownObject", unknown)
             if answer is not None:
                 self._send(answer)
 
@@ -214,6 +216,24 @@ def answer(call, signature: str | None = None, body: tuple = ()):
     return new_method_return(call, signature, body)
 
 
+def properties(call, interface: str, values: dict[str, tuple[str, Any]]):
+    """The reply to an org.freedesktop.DBus.Properties call on an object
+    whose properties are `values` ({name: (signature, value)}), all
+    read-only."""
+    from jeepney import HeaderFields
+
+    member = call.header.fields.get(HeaderFields.member)
+    if member == "GetAll":
+        return answer(call, "a{sv}", (values if call.body[0] in ("", interface) else {},))
+    if member == "Get" and call.body[1] in values:
+        return answer(call, "v", (values[call.body[1]],))
+    if member == "Set":
+        return error(call, "org.freedesktop.DBus.Error.PropertyReadOnly",
+                     "read-only")  # not for users
+    return error(call, "org.freedesktop.DBus.Error.UnknownProperty",
+                 str(call.body[1:2]))  # not for users
+
+
 def connect() -> Bus:
     """A new connection to the session bus; Unusable with the reason if
     there is none. Never starts a bus of its own (as libdbus's autolaunch
@@ -237,7 +257,7 @@ def _user_bus() -> str:
     (a login over ssh, some autostart paths) still have."""
     runtime = os.environ.get("XDG_RUNTIME_DIR")
     path = os.path.join(runtime, "bus") if runtime else ""
-    return f"unix:path={path}" if path and os.path.exists(path) else ""
+    return f"unix:path={path}" if path and os.path.exists(path) else ""  # not for users
 
 
 _shared: Bus | None = None

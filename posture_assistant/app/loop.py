@@ -67,9 +67,24 @@ class App:
     def _tray(self, choice: str | Unavailable) -> Any:
         if isinstance(choice, Unavailable):
             return choice
+        if choice == "sni":
+            from posture_assistant.adapters._util import Unusable
+            from posture_assistant.adapters.tray._sni import SniTray
+
+            try:
+                return SniTray(self.post)
+            except Unusable as e:
+                self.log(_("the tray icon cannot start ({reason}); running without it").format(
+                    reason=e))
+                return Unavailable(str(e))
         from posture_assistant.adapters.tray.icon import Tray  # imports pystray
 
         return Tray(choice, self.post)
+
+    def tray_shown(self) -> str | None:
+        """What tray icon the user can see right now, in words; None if none
+        (then prompts open the window, as with no tray at all)."""
+        return self.tray.shown() if self.tray.available else None
 
     # ---- entry points ----------------------------------------------------
 
@@ -83,6 +98,9 @@ class App:
                 signal.signal(sig, lambda *args: self.post(Command.QUIT))
         if not self.tray.available:
             return self._run_loop()
+        if not self.tray_shown():
+            self.log(_("{reason}; until then prompts open the window").format(
+                reason=self._no_tray()))
         try:
             self.tray.run(on_ready=self._run_loop_then_exit)
         except Exception as e:  # e.g. GLib.Error when the session bus is gone
@@ -196,14 +214,14 @@ class App:
         if kind is NoticeKind.RESUMED:
             self._show_notice(texts.resumed_notice(self.settings))
         elif kind is NoticeKind.RECHECK:
-            self._show_notice(texts.recheck_notice())
+            self._show_notice(texts.recheck_notice(tray=bool(self.tray_shown())))
             # Once per period: the next one is due a whole period from now.
             at = reminders.reminded(self.store, now, self.settings.checklist_reminder)
             self.feed(RecheckAt(now, at))
         else:
             shown = self._show_notice(texts.prompt_notice(
                 kind, self.suggestion(action.prompt_id), self.settings))
-            if kind is not NoticeKind.BREAK_STARTED and (not self.tray.available or not shown):
+            if kind is not NoticeKind.BREAK_STARTED and (not self.tray_shown() or not shown):
                 self.windows.open("panel")
 
     def _show_notice(self, notice: texts.Notice) -> bool:
@@ -242,7 +260,8 @@ class App:
             snoozes_left=snap.snoozes_left,
             snooze_options=self.settings.snooze_options,
             suggestion=self.suggestion(snap.prompt_id) if texts.answering(snap.state) else None,
-            tray=self.tray.backend if self.tray.available else None,
+            tray=self.tray.backend if self.tray_shown() else None,
+            tray_detail=self.tray_shown() or self._no_tray(),
             notifications=notifications,
             activity_detection=_detection(self.sensors.idle),
             fullscreen_detection=_detection(self.sensors.fullscreen),
@@ -262,6 +281,13 @@ class App:
         except queue.Empty:
             return {"ok": False, "message": texts.busy()}
 
+    def _no_tray(self) -> str:
+        if self.tray.available:
+            from posture_assistant.adapters.tray.detect import missing_tray_hint
+
+            return _("no tray is showing the icon yet; {hint}").format(hint=missing_tray_hint())
+        return self.tray.reason
+
     def _offer_checklist(self) -> None:
         """On first start, offer the workspace check once, whatever the answer."""
         if not reminders.offer_due(self.store):
@@ -269,7 +295,7 @@ class App:
         # The window records the offer once it is on screen.
         if not self.windows.open("checklist", "--window", "--offer"):
             reminders.offer_made(self.store)
-            self._show_notice(texts.offer_notice())
+            self._show_notice(texts.offer_notice(tray=bool(self.tray_shown())))
 
     def _close(self) -> None:
         # The server first: it waits for a reply in flight (the answer to

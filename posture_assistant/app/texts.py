@@ -91,17 +91,23 @@ def resumed_notice(settings: Any) -> Notice:
     return Notice(title(NoticeKind.RESUMED), body, 10)
 
 
-def recheck_notice() -> Notice:
+def _how_to_check(tray: bool) -> str:
+    # "In the tray menu" only where a tray shows one.
+    return (_("choose “Check my workspace…” in the tray menu, or run `{prog} checklist`") if tray
+            else _("run `{prog} checklist`")).format(prog=PROG)
+
+
+def recheck_notice(*, tray: bool) -> Notice:
+    how = _how_to_check(tray)
     return Notice(title(NoticeKind.RECHECK), _(
-        "A few yes/no questions about your chair, desk and screen: choose “Check my "
-        "workspace…” in the tray menu, or run `{prog} checklist`.").format(prog=PROG), 30)
+        "A few yes/no questions about your chair, desk and screen: {how}.").format(how=how), 30)
 
 
-def offer_notice() -> Notice:
+def offer_notice(*, tray: bool) -> Notice:
+    how = _how_to_check(tray)
     return Notice(_("Welcome to {app}").format(app=APP_NAME), _(
-        "Want to check your workspace? A few yes/no questions, each with a fix: choose "
-        "“Check my workspace…” in the tray menu, or run `{prog} checklist`.").format(prog=PROG),
-        30)
+        "Want to check your workspace? A few yes/no questions, each with a fix: {how}.").format(
+        how=how), 30)
 
 
 # ---- the tray and the panel ---------------------------------------------------

@@ -79,7 +79,7 @@ class Settings(BaseSettings):
         None, description=N_("When prompts may come, per weekday; empty means always."))
     checklist_reminder: Duration = Field(
         30 * 86400.0, description=N_("How long after a workspace check to suggest the next one."))
-    tray_backend: Literal["auto", "xorg", "gtk", "appindicator", "none"] = Field(
+    tray_backend: Literal["auto", "sni", "xorg", "gtk", "appindicator", "none"] = Field(
         "auto", description=N_("Tray icon backend (see Linux trays in the README)."))
 
     @field_validator("snooze_options")

@@ -1,19 +1,23 @@
-"""Which tray backend can work here, decided before pystray is imported.
+"""Which tray backend will be seen here, decided before any is started.
 
-pystray picks its backend once, at import, and its xorg backend fails for
-good if no tray owns the XEmbed selection at that moment. So we look first:
-is there a display, an XEmbed tray, a StatusNotifierItem host, PyGObject?
+On Linux and the BSDs there are two kinds of tray: StatusNotifierItem (a
+D-Bus watcher collects items, panels draw them: KDE Plasma, GNOME with the
+AppIndicator extension, XFCE, waybar, LXQt...) and XEmbed (an X window that
+swallows ours: tint2, trayer, i3bar, older panels, and KDE's xembedsniproxy,
+which only relays to StatusNotifierItem and draws a pystray icon empty).
+So a watcher wins over an XEmbed tray, and our own `sni` backend serves it.
 """
 from __future__ import annotations
 
 import os
 import sys
 
-from posture_assistant.adapters._util import Unavailable, first_line
+from posture_assistant.adapters._util import Unavailable, Unusable, first_line
 from posture_assistant.i18n import N_, _
 
 GTK_HINT = N_("install your distribution's python3-gi or "
-            "pip install 'posture-assistant[gtk]'")
+              "pip install 'posture-assistant[gtk]'")
+WATCHERS = ("org.kde.StatusNotifierWatcher", "org.freedesktop.StatusNotifierWatcher")
 
 
 class NoDisplay(Exception):
@@ -27,7 +31,7 @@ def check_display() -> None:
     display = os.environ.get("DISPLAY")
     if not display:
         if os.environ.get("WAYLAND_DISPLAY"):
-            return  # Wayland without XWayland: notifications and SNI may still work
+            return  # Wayland without XWayland: notifications and SNI still work
         raise NoDisplay(_("no display: neither DISPLAY nor WAYLAND_DISPLAY is set"))
     try:
         import Xlib.display
@@ -39,59 +43,92 @@ def check_display() -> None:
 
 
 def choose(setting: str) -> str | Unavailable:
-    """The pystray backend for the `tray_backend` setting, or why none."""
+    """The backend for the `tray_backend` setting, or why none can show."""
     if setting == "none":
         return Unavailable(_("the tray is turned off"))
     if sys.platform in ("win32", "darwin"):
         return sys.platform
+    if setting == "sni":
+        return "sni" if _bus() else Unavailable(
+            _("tray_backend=sni needs a D-Bus session bus, and none is reachable"))
     if setting == "xorg":
-        return _xorg() or Unavailable(_("no system tray (XEmbed) was found on this display"))
+        return "xorg" if os.environ.get("DISPLAY") else Unavailable(
+            _("tray_backend=xorg needs an X display (XWayland); DISPLAY is not set"))
     if setting in ("gtk", "appindicator"):
-        missing = _missing_gi()
-        if missing:
-            return Unavailable(_("tray_backend={setting} needs PyGObject ({missing}); {hint}")
-                               .format(setting=setting, missing=missing, hint=_(GTK_HINT)))
-        return setting
-    # auto: the light xorg backend where an XEmbed tray exists; otherwise a
-    # StatusNotifierItem host (KDE, GNOME with the AppIndicator extension).
-    found = _xorg()
-    if found:
-        return found
-    if _has_sni_host():
-        if not _missing_gi():
-            return "appindicator"
-        return Unavailable(_("this desktop's tray needs PyGObject for its icons; {hint}")
-                           .format(hint=_(GTK_HINT)))
-    return Unavailable(_("no system tray was found (on GNOME, install the AppIndicator "
-                         "extension)"))
+        return _gtk(setting)
+    # auto: a watcher if there is one, then an XEmbed tray. With neither,
+    # the panel may simply start later (at login): wait for a watcher if
+    # there is a bus, else for an XEmbed tray.
+    if _watcher():
+        return "sni"
+    if _xembed_tray():
+        return "xorg"
+    if _bus():
+        return "sni"
+    if os.environ.get("DISPLAY"):
+        return "xorg"
+    return Unavailable(_("no system tray can show here (no D-Bus session bus and no X "
+                         "display)"))
 
 
-def _xorg() -> str | None:
-    if not os.environ.get("DISPLAY"):
-        return None
+def _gtk(setting: str) -> str | Unavailable:
+    missing = _missing_gi()
+    if missing:
+        return Unavailable(_("tray_backend={setting} needs PyGObject ({missing}); {hint}")
+                           .format(setting=setting, missing=missing, hint=_(GTK_HINT)))
+    if setting == "gtk" and not os.environ.get("DISPLAY"):
+        return Unavailable(_("tray_backend=gtk draws an XEmbed icon, which Wayland cannot show; "
+                             "use tray_backend=auto"))
+    if setting == "appindicator" and not _watcher():
+        return Unavailable(_("tray_backend=appindicator needs a StatusNotifierItem watcher (a "
+                             "panel with a status tray), and none is running; use "
+                             "tray_backend=auto"))
+    return setting
+
+
+def missing_tray_hint() -> str:
+    """What to do about no tray showing, for this desktop: the GNOME
+    extension only where GNOME runs."""
+    if "GNOME" in os.environ.get("XDG_CURRENT_DESKTOP", "").upper():
+        return _("GNOME shows tray icons only with the AppIndicator extension "
+                 "(gnome-shell-extension-appindicator)")
+    return _("the icon appears by itself when your panel's tray (status notifier or system "
+             "tray) starts")
+
+
+def _bus() -> bool:
+    from posture_assistant.adapters import _dbus
+
     try:
-        import Xlib.display
+        _dbus.session()
+        return True
+    except Unusable:
+        return False
 
-        display = Xlib.display.Display()
+
+def _watcher() -> str:
+    """The StatusNotifierWatcher's name if one runs, else ""."""
+    from posture_assistant.adapters import _dbus
+
+    try:
+        bus = _dbus.session()
+        return next((w for w in WATCHERS if bus.has_owner(w)), "")
+    except (Unusable, _dbus.DBusError, TimeoutError):
+        return ""
+
+
+def _xembed_tray() -> bool:
+    if not os.environ.get("DISPLAY"):
+        return False
+    try:
+        from posture_assistant.adapters._x11 import open_display
+
+        display = open_display()
         try:
             atom = display.intern_atom(f"_NET_SYSTEM_TRAY_S{display.get_default_screen()}")
-            owner = display.get_selection_owner(atom)
+            return bool(display.get_selection_owner(atom))
         finally:
             display.close()
-    except Exception:
-        return None
-    return "xorg" if owner else None
-
-
-def _has_sni_host() -> bool:
-    try:
-        import dbus
-
-        bus = dbus.SessionBus(private=True)
-        try:
-            return bool(bus.name_has_owner("org.kde.StatusNotifierWatcher"))
-        finally:
-            bus.close()
     except Exception:
         return False
 
@@ -104,4 +141,3 @@ def _missing_gi() -> str:
         return ""
     except Exception as e:
         return first_line(e)
-

@@ -55,6 +55,9 @@ class Tray:
 
     available = True
 
+    def shown(self) -> str | None:
+        return self.backend
+
     def show(self, view: TrayView) -> None:
         old, self._view = self._view, view
         if view.art != old.art:
