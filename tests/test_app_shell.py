@@ -232,3 +232,34 @@ def test_the_app_wakes_for_the_tooltips_minute_not_more(app):
     app.feed(Start(NOON))
     assert app._wake_at(NOON) == NOON + 60  # the countdown's minute changes
     assert app._wake_at(NOON + 30) == NOON + 60
+
+
+def test_without_windows_the_menu_offers_nothing_that_would_open_one():
+    for state in State:
+        s = situation(state, snoozes_left=1, snooze_options=(300.0,))
+        commands = [e.command for e in texts.menu(s, windows=False)]
+        assert Command.PANEL not in commands and Command.CHECKLIST not in commands
+        assert commands[-1] is Command.QUIT
+        assert not any(e.default for e in texts.menu(s, windows=False))
+    pending = situation(State.PENDING, snoozes_left=1, snooze_options=(300.0,))
+    assert [e.command for e in texts.menu(pending, windows=False)][:3] == [
+        Command.DONE, Command.SNOOZE, Command.SKIP]
+
+
+def test_wayland_without_xwayland_says_once_that_windows_need_it(monkeypatch, capsys):
+    from posture_assistant.cli import run
+
+    monkeypatch.setattr(run.sys, "platform", "linux")
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-0")
+    mode = run._windows_mode(headless=False)
+    assert mode.startswith("unavailable: windows need XWayland")
+    err = capsys.readouterr().err
+    assert err.count("XWayland") == 1 and "checklist" in err
+
+
+def test_the_checklist_hint_names_the_tray_menu_only_where_a_tray_shows():
+    assert "tray menu" in texts.recheck_notice(tray=True).body
+    assert "tray menu" not in texts.recheck_notice(tray=False).body
+    assert "checklist" in texts.recheck_notice(tray=False).body
+    assert "tray menu" not in texts.offer_notice(tray=False).body

@@ -247,7 +247,7 @@ class App:
             return
         s = self._situation(now)
         self.tray.show(TrayView(art=texts.art(s.state), tooltip=texts.tooltip(s),
-                                menu=texts.menu(s)))
+                                menu=texts.menu(s, windows=self.windows.available)))
 
     def status(self, now: float) -> dict[str, Any]:
         snap = self.core.snapshot()

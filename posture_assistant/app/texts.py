@@ -137,10 +137,11 @@ def headline(s: Situation) -> str:
     return _("Next break in {left}").format(left=s.left)
 
 
-def menu(s: Situation, *, panel: bool = False) -> tuple[MenuEntry, ...]:
+def menu(s: Situation, *, panel: bool = False, windows: bool = True) -> tuple[MenuEntry, ...]:
     """The actions on offer right now, in the tray menu's order. The panel
     shows the same actions as buttons, with a key for each, and leaves out
-    the entry that opens it."""
+    the entry that opens it. Without windows (Wayland with no XWayland, no
+    tkinter) the entries that would open one are left out."""
     entries: list[MenuEntry] = []
     if s.state is State.PAUSED:
         entries.append(MenuEntry(_("Resume"), Command.RESUME, key="r"))
@@ -155,13 +156,14 @@ def menu(s: Situation, *, panel: bool = False) -> tuple[MenuEntry, ...]:
     if s.state is not State.PAUSED:
         entries.append(MenuEntry(_("Pause"), None, key="p", children=tuple(
             MenuEntry(_(label), Command.PAUSE, args) for label, args in PAUSES)))
-    if not panel:
+    if windows and not panel:
         entries.append(MenuEntry(_("Open {app}…").format(app=APP_NAME), Command.PANEL,
                                  default=True, separated=True))
-    entries.append(MenuEntry(_("Check my workspace…"), Command.CHECKLIST, key="c",
-                             separated=panel))
+    if windows:
+        entries.append(MenuEntry(_("Check my workspace…"), Command.CHECKLIST, key="c",
+                                 separated=panel))
     entries.append(MenuEntry(_("Quit {app}").format(app=APP_NAME) if panel else _("Quit"),
-                             Command.QUIT))
+                             Command.QUIT, separated=not windows))
     return tuple(entries)
 
 

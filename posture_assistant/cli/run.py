@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import faulthandler
+import os
 import signal
 import sys
 from pathlib import Path
@@ -119,6 +120,15 @@ def _windows_mode(headless: bool) -> str:
 
     if headless:
         return "off"
+    if sys.platform not in ("win32", "darwin") and not os.environ.get("DISPLAY"):
+        # Tk draws with X11 only; a Wayland session without XWayland has no
+        # X server for it. Prompts still come through the tray menu and the
+        # notification's buttons.
+        missing = _("windows need XWayland (Tk draws on X11), and this Wayland session has "
+                    "none; prompts come through the tray menu and the notifications, and "
+                    "`{prog} checklist` works in a terminal").format(prog=PROG)
+        warn(_("windows unavailable: {reason}").format(reason=missing))
+        return f"unavailable: {missing}"
     missing = tk_missing()
     if not missing:
         return "ok"

@@ -13,7 +13,7 @@ import sys
 import time
 from typing import Any
 
-from posture_assistant import APP_NAME
+from posture_assistant import APP_ID, APP_NAME
 from posture_assistant.features.checklist import reminders, report
 from posture_assistant.features.checklist.model import changes, fixes, score
 from posture_assistant.i18n import N_, _, ngettext
@@ -104,7 +104,8 @@ class ChecklistWindow:
             ttk.Label(self.body, wraplength=WRAP, justify="left", text=_(
                 "Welcome to {app}. Would you like to check your workspace? {n} quick yes/no "
                 "questions, each with a fix. Not now? Press Esc or Cancel; you can start it "
-                "later from the tray menu.").format(app=APP_NAME, n=len(self.items))).grid(
+                "later with “Check my workspace…” or `{prog} checklist`.").format(
+                    app=APP_NAME, n=len(self.items), prog=APP_ID)).grid(
                 row=row, column=0, sticky="w", pady=(0, "6p"))
             row += 1
         for item in items:
