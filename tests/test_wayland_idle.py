@@ -99,6 +99,15 @@ class Fake:
         self.sock.sendall(data)
 
 
+def stopped(source) -> bool:
+    """Whether the source says it stopped working, as app/sensors.py sees it."""
+    try:
+        source.seconds()
+        return False
+    except ConnectionError:
+        return True
+
+
 class Clock:
     def __init__(self) -> None:
         self.now = 1000.0
@@ -200,7 +209,7 @@ def test_an_error_later_makes_the_source_stop(compositor):
     fake.played()
     fake.send(sway.ERROR)
     fake.sock.close()  # as a compositor does after an error: the error stays the reason
-    wait_for(lambda: source._lost, 5, what="the error to be read")
+    wait_for(lambda: stopped(source), 5, what="the error to be read")
     with pytest.raises(ConnectionError, match=r"reported an error: invalid global"):
         source.seconds()
 
@@ -217,7 +226,7 @@ def test_a_hang_up_while_idle_is_not_activity_and_not_idleness(compositor):
     fake.send(sway.IDLE[0][1])
     wait_for(lambda: source.seconds() > 0, 5, what="the idle event")
     fake.sock.close()
-    wait_for(lambda: source._lost, 5, what="the hang-up to be seen")
+    wait_for(lambda: stopped(source), 5, what="the hang-up to be seen")
     logged: list[str] = []
     sensors = Sensors(working_hours=None, idle=source, fullscreen=Unavailable("none"),
                       log=logged.append)
@@ -233,7 +242,7 @@ def test_bytes_that_are_not_wayland_stop_the_source(compositor):
     source = _wayland.open(env=env)
     fake.played()
     fake.send(struct.pack("<II", 6, 4 << 16))  # a message shorter than its header
-    wait_for(lambda: source._lost, 5, what="the bad message to be read")
+    wait_for(lambda: stopped(source), 5, what="the bad message to be read")
     with pytest.raises(ConnectionError, match="cannot talk to the Wayland compositor"):
         source.seconds()
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from posture_assistant.adapters.idle import _wayland
+from tests.test_wayland_idle import stopped
 from tests.wayland_sway import Sway, SwayUnavailable
 
 from .conftest import wait_for
@@ -41,6 +42,6 @@ def test_idle_resumed_and_hang_up_from_sway(sway):
         pytest.skip(f"idle seen for real; resumed not tried: {e}")
     wait_for(lambda: source.seconds() == 0.0, 30, what="sway to say resumed")
     sway.stop()  # the compositor goes: the source says so instead of "active"
-    wait_for(lambda: source._lost, 30, what="the hang-up to be seen")
+    wait_for(lambda: stopped(source), 30, what="the hang-up to be seen")
     with pytest.raises(ConnectionError, match="closed the connection"):
         source.seconds()

@@ -18,7 +18,9 @@ from typing import Callable, Mapping
 
 from posture_assistant.adapters._util import first_line
 from posture_assistant.adapters.idle._base import IdleSource, Unusable
-from posture_assistant.adapters.idle._wayland_wire import Message, ProtocolError, Wire, decode, encode
+from posture_assistant.adapters.idle._wayland_wire import (
+    Message, ProtocolError, Wire, decode, encode,
+)
 from posture_assistant.i18n import _
 
 # The granularity: seconds() says 0 until the compositor says the seat has
@@ -150,7 +152,7 @@ class WaylandIdle(IdleSource):
 
     def close(self) -> None:
         """Ends the listening thread (it sees a hang-up)."""
-        self._lose(_("closed"))
+        self._lose("closed")  # not for users
         try:
             self._wire.sock.shutdown(socket.SHUT_RDWR)
         except OSError:

@@ -60,7 +60,7 @@ def decode(signature: str, payload: bytes) -> list[int | str | bytes | None]:
     at = 0
     for kind in signature:
         if at + 4 > len(payload):
-            raise ProtocolError(f"message too short for its arguments {signature!r}")
+            raise ProtocolError(f"a message too short for {signature!r}")  # not for users
         if kind in "uon":
             values.append(WORD.unpack_from(payload, at)[0])
             at += 4
@@ -71,7 +71,7 @@ def decode(signature: str, payload: bytes) -> list[int | str | bytes | None]:
             length = WORD.unpack_from(payload, at)[0]
             data = payload[at + 4:at + 4 + length]
             if len(data) != length:
-                raise ProtocolError("a string or array runs past its message")
+                raise ProtocolError("a string runs past its message")  # not for users
             at += 4 + length + (-length % 4)
             if kind == "a":
                 values.append(data)
@@ -113,7 +113,7 @@ class Wire:
             object_id, word = HEADER.unpack_from(self._buffer, at)
             size = word >> 16
             if size < HEADER.size or size % 4:
-                raise ProtocolError(f"a message of {size} bytes")
+                raise ProtocolError(f"a message of {size} bytes")  # not for users
             if len(self._buffer) - at < size:
                 break
             messages.append(Message(object_id, word & 0xFFFF,
