@@ -20,12 +20,11 @@ def _candidates() -> list[str]:
         return ["_win32"]
     if sys.platform == "darwin":
         return ["_darwin"]
-    wayland = bool(os.environ.get("WAYLAND_DISPLAY"))
-    gnome = "GNOME" in os.environ.get("XDG_CURRENT_DESKTOP", "").upper()
-    # Under a Wayland compositor, XWayland's idle time only sees X clients'
-    # input, so GNOME's own monitor comes first there.
-    if wayland and (gnome or not os.environ.get("DISPLAY")):
-        return ["_gnome", "_x11"]
+    # On a Wayland session the compositor's idle protocols come first, then
+    # GNOME's monitor (Mutter speaks neither); XWayland's idle time is the
+    # last resort, as it only sees X clients' input.
+    if os.environ.get("WAYLAND_DISPLAY") or os.environ.get("WAYLAND_SOCKET"):
+        return ["_wayland", "_gnome", "_x11"]
     return ["_x11", "_gnome"]
 
 
