@@ -98,7 +98,10 @@ class App:
                 signal.signal(sig, lambda *args: self.post(Command.QUIT))
         if not self.tray.available:
             return self._run_loop()
-        if not self.tray_shown():
+        # The StatusNotifierItem knows at once whether a panel shows it; an
+        # XEmbed icon docks a moment after its loop starts, and is chosen
+        # only where a tray is there to dock into.
+        if self.tray.backend == "sni" and not self.tray_shown():
             self.log(_("{reason}; until then prompts open the window").format(
                 reason=self._no_tray()))
         try:
