@@ -92,20 +92,10 @@ def start(desktop: Desktop, data: Path, backend: str,
     if backend == "none":
         return proc, None
     if host == "xfce":
-        # Shown when the panel's watcher lists the item (SNI), or when the
-        # panel's XEmbed tray holds a window of it.
-        wait_for(lambda: desktop.sni_items() or _xembedded(desktop), 20, interval=0.005,
-                 what="the icon in xfce4-panel")
+        wait_for(desktop.sni_items, 20, interval=0.005, what="the item in xfce4-panel")
         return proc, time.monotonic() - t0
     _, settled = desktop.wait_tray_icon(timeout=20)
     return proc, settled - t0
-
-
-def _xembedded(desktop: Desktop) -> bool:
-    win = desktop.sni_panel_window()[0]
-    panel = desktop.x.create_resource_object("window", win)
-    # The systray plugin's sockets hold embedded clients two levels down.
-    return any(len(c.query_tree().children) for c in panel.query_tree().children)
 
 
 def stop(proc: subprocess.Popen) -> None:

@@ -68,7 +68,7 @@ class DBusMenu:
         """Show `view`'s menu; the host hears of it if anything changed."""
         items = {0: Item({"children-display": ("s", "submenu")})}
         top = items[0].children
-        top.append(self._add(items, ("title", view.tooltip),
+        top.append(self._add(items, ("title",),
                              Item({"label": ("s", _escape(view.tooltip)),
                                    "enabled": ("b", False)})))
         top.append(self._add(items, ("separator", 0), Item({"type": ("s", "separator")})))
@@ -77,12 +77,17 @@ class DBusMenu:
                 top.append(self._add(items, ("separator", n + 1),
                                      Item({"type": ("s", "separator")})))
             top.append(self._entry(items, entry))
-        if _shape(items) != _shape(self._items):
-            # Swapped whole: the bus thread reads the old or the new menu,
-            # never half of each.
-            self._items = items
+        old, self._items = self._items, items  # whole: the bus thread sees one or the other
+        if _tree(items) != _tree(old):
             self.revision += 1
             self._bus.emit(PATH, INTERFACE, "LayoutUpdated", "ui", (self.revision, 0))
+            return
+        # Same rows, new words (the title row counts down every minute):
+        # the host updates those rows without fetching the whole menu.
+        changed = [(i, item.props) for i, item in items.items() if item.props != old[i].props]
+        if changed:
+            self._bus.emit(PATH, INTERFACE, "ItemsPropertiesUpdated", "a(ia{sv})a(ias)",
+                           (changed, []))
 
     def _entry(self, items: dict[int, Item], entry: MenuEntry) -> int:
         props: dict[str, tuple[str, Any]] = {"label": ("s", _escape(entry.label))}
@@ -154,8 +159,8 @@ def _node(items: dict[int, Item], ident: int, depth: int) -> tuple:
     return (ident, item.props, children)
 
 
-def _shape(items: dict[int, Item]) -> list:
-    return [(i, item.props, item.children) for i, item in sorted(items.items())]
+def _tree(items: dict[int, Item]) -> list:
+    return [(i, item.children) for i, item in sorted(items.items())]
 
 
 def _escape(label: str) -> str:

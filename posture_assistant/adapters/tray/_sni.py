@@ -118,7 +118,9 @@ class SniTray:
             if (view.art == "pending") != (old.art == "pending"):
                 signals.append(("NewStatus", "s", (self._status(),)))
         if view.tooltip != old.tooltip:
-            signals += [("NewToolTip", None, ()), ("NewTitle", None, ())]
+            # Title is our name, which never changes; the countdown lives in
+            # the tooltip.
+            signals.append(("NewToolTip", None, ()))
         for member, signature, body in signals:
             self._bus.emit(PATH, INTERFACE, member, signature, body)
         self._menu.update(view)
