@@ -4,7 +4,6 @@ step of scripts/run."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
