@@ -36,15 +36,11 @@ def app_argv(config: Path | None = None, argv0: str | None = None,
     runs later from anywhere: the `posture-assistant` script that is running
     now if it is one, else this Python with our package (as the app starts
     its own windows), plus `--config` when one was given."""
-    executable = executable or sys.executable
-    if (platform or sys.platform) == "win32":
-        pythonw = os.path.join(os.path.dirname(executable), "pythonw.exe")
-        if os.path.isfile(pythonw):
-            # The console script is a console program: at sign-in it would
-            # open a console window that stays as long as the app runs.
-            argv = [pythonw, "-c", CHILD_MAIN]
-        else:
-            argv = _running_script(argv0 or sys.argv[0]) or child_argv()
+    pythonw = os.path.join(os.path.dirname(executable or sys.executable), "pythonw.exe")
+    if (platform or sys.platform) == "win32" and os.path.isfile(pythonw):
+        # The console script is a console program: at sign-in it would open
+        # a console window that stays as long as the app runs.
+        argv = [pythonw, "-c", CHILD_MAIN]
     else:
         argv = _running_script(argv0 or sys.argv[0]) or child_argv()
     if config is not None:
