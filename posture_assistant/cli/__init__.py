@@ -73,6 +73,14 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--offer", action="store_true", help=argparse.SUPPRESS)  # first start
     check.add_argument("--json", action="store_true",
                        help=_("JSON output for --items, --last and --history"))
+    for name, about in (("autostart", _("start the app when you log in")),
+                        ("launcher", _("the app's entry and icon in the desktop's app menu "
+                                       "(Linux, BSD)"))):
+        entry = add(name, about)
+        entry.add_argument("action", nargs="?", choices=("on", "off", "status"),
+                           default="status", help=_("on, off, or status (the default)"))
+        entry.add_argument("--json", action="store_true",
+                           help=_("print the state as JSON (keys in the README)"))
     sub.add_parser("panel", parents=[common])  # the window the tray opens; not for users
     return parser
 
@@ -113,5 +121,7 @@ COMMANDS = {
     "quit": _lazy("control", "send", Command.QUIT),
     "config": _lazy("config", "cmd_config"),
     "checklist": _lazy("checklist", "cmd_checklist"),
+    "autostart": _lazy("autostart", "cmd_autostart"),
+    "launcher": _lazy("autostart", "cmd_launcher"),
     "panel": _lazy("run", "cmd_panel"),
 }

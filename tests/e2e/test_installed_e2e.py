@@ -4,6 +4,8 @@ that holds a decoy `posture_assistant/` package."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -40,8 +42,11 @@ def installed(built, tmp_path_factory) -> Path:
     venv = tmp_path_factory.mktemp("venv")
     _run(sys.executable, "-m", "venv", str(venv), check=True)
     (wheel,) = built.glob("*.whl")
+    # A PYTHONPATH naming a source tree (where `build` leaves an .egg-info)
+    # would make pip think the app is installed already, and skip it.
+    clean = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     r = _run(str(venv / "bin" / "python"), "-m", "pip", "install", "-q",
-             "--disable-pip-version-check", str(wheel))
+             "--disable-pip-version-check", str(wheel), env=clean)
     if r.returncode != 0:
         unavailable(f"pip install of the wheel failed (offline?): {r.stderr[-500:]}")
     return venv / "bin"
@@ -93,6 +98,32 @@ def test_the_installed_app_runs_from_anywhere(installed, decoy_cwd, tmp_path, de
     r = _run(exe, "checklist", "--items", "--json", cwd=cwd, env=env)
     assert r.returncode == 0, r.stderr
     assert len(json.loads(r.stdout)) >= 20
+    assert not marker.exists()
+
+
+def test_the_installed_app_starts_itself_at_login(installed, decoy_cwd, tmp_path, desktop):
+    """`autostart on` from the installed script names that script, and
+    GLib runs the entry from anywhere (here with --version added)."""
+    gio = shutil.which("gio")
+    if not gio:
+        unavailable("gio is missing (libglib2.0-bin; scripts/system-packages test)")
+    cwd, marker = decoy_cwd
+    exe = str(installed / "posture-assistant")
+    env = dict(desktop.env, POSTURE_DATA_DIR=str(tmp_path / "data"),
+               XDG_CONFIG_HOME=str(tmp_path / "config"))
+    env.pop("PYTHONPATH", None)  # the installed package only
+    r = _run(exe, "autostart", "on", cwd=cwd, env=env)
+    assert r.returncode == 0, r.stderr
+    r = _run(exe, "autostart", "--json", cwd=cwd, env=env)
+    assert json.loads(r.stdout)["command"] == [exe]
+    entry = tmp_path / "config" / "autostart" / "posture-assistant.desktop"
+    text = entry.read_text()
+    assert f"\nExec={exe}\n" in text
+    versioned = tmp_path / "versioned.desktop"
+    versioned.write_text(text.replace(f"\nExec={exe}\n", f"\nExec={exe} --version\n"))
+    r = _run(gio, "launch", str(versioned), cwd=cwd, env=env, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == f"posture-assistant {__version__}"
     assert not marker.exists()
 
 
