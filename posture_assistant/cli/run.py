@@ -22,6 +22,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not headless:
         _check_display()
     if not _lock(settings.data_dir):
+        if not headless:
+            _open_running(settings.data_dir)
         return 0
     store, suggestions = _open_data(settings)
     from posture_assistant.app.loop import App
@@ -69,6 +71,20 @@ def _lock(data_dir: Path) -> bool:
     say(_("{app} is already running (pid {pid}).").format(app=APP_NAME, pid=pid) if pid
         else _("{app} is already running.").format(app=APP_NAME))
     return False
+
+
+def _open_running(data_dir: Path) -> None:
+    """Starting the app again (from the app menu, say) brings up the
+    running one's window, as desktop apps do, rather than doing nothing."""
+    from posture_assistant.core.events import Command
+    from posture_assistant.storage.control import ControlError, request
+
+    try:
+        reply = request(data_dir, {"cmd": Command.PANEL.value})
+    except ControlError:
+        return
+    if reply and reply.get("ok") and reply.get("status", {}).get("windows") == "ok":
+        say(_("Its window is open."))
 
 
 def _open_data(settings):

@@ -155,12 +155,14 @@ def test_events_survive_kill_9_and_restart(desktop, posture):
     assert app.status()["today"]["skipped"] == 1
 
 
-def test_a_second_instance_does_not_start(desktop, posture):
-    app = posture(**FAST).start()
+def test_a_second_instance_does_not_start_but_opens_the_window(desktop, posture, windows):
+    app = posture(POSTURE_BREAK_INTERVAL="1h").start()
     desktop.wait_tray_icon()
     second = app.cli(timeout=20)
     assert second.returncode == 0
-    assert "already running" in second.stdout
+    assert "already running" in second.stdout and "window is open" in second.stdout
+    # As from the app menu: the running app brings up its window.
+    wait_for(lambda: panel_window(desktop), 15, what="the running app's window")
     time.sleep(0.5)
     assert len(desktop.tray_icons()) == 1
     assert app.proc.poll() is None
