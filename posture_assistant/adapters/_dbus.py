@@ -188,7 +188,7 @@ class Bus:
         elif kind is MessageType.method_call:
             handler = self._objects.get(fields.get(HeaderFields.path))
             answer = handler(message) if handler else error(
-                message, "org.freedesktop.DBus.Error.UnknownObject", "no such object")
+                message, "org.freedesktop.DBus.Error.UnknownObject", "no such object")  # not for users
             if answer is not None:
                 self._send(answer)
 
@@ -237,7 +237,7 @@ def _user_bus() -> str:
     (a login over ssh, some autostart paths) still have."""
     runtime = os.environ.get("XDG_RUNTIME_DIR")
     path = os.path.join(runtime, "bus") if runtime else ""
-    return f"unix:path={path}" if path and os.path.exists(path) else ""
+    return f"unix:path={path}" if path and os.path.exists(path) else ""  # not for users
 
 
 _shared: Bus | None = None
