@@ -57,6 +57,8 @@ DUNSTRC = """[global]
     offset = 10x40
     font = Monospace 9
     mouse_left_click = do_action, close_current
+    # Every notification of the session stays readable (dunst keeps 20).
+    history_length = 0
 [urgency_low]
     timeout = 0
 [urgency_normal]

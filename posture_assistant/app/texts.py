@@ -84,7 +84,10 @@ def prompt_notice(kind: NoticeKind, suggestion: str, settings: Any) -> Notice:
     # tray menu and the panel.
     body = _("{suggestion} (about {length})").format(
         suggestion=suggestion, length=format_countdown(settings.break_duration))
-    return Notice(title(kind), body, min(settings.reminder_interval, 600))
+    # On screen until the next reminder, and a little longer: where the
+    # server replaces notifications, the reminder takes this one's place
+    # rather than showing after a gap. Never for hours, though.
+    return Notice(title(kind), body, min(settings.reminder_interval, 600) + 30)
 
 
 def prompt_actions(s: Situation, *, window: bool) -> tuple[tuple[str, str], ...]:
