@@ -97,7 +97,7 @@ def test_a_prompt_is_answered_from_its_notification(desktop, posture):
     assert "Traceback" not in app.log()
 
 
-def test_the_last_snooze_is_not_offered(desktop, posture):
+def test_the_last_snooze_is_not_offered_and_quit_takes_the_prompt_along(desktop, posture):
     desktop.notifications()
     app = posture(POSTURE_BREAK_INTERVAL="3s", POSTURE_SNOOZE_OPTIONS="2s",
                   POSTURE_MAX_SNOOZES="1").start()
@@ -106,6 +106,10 @@ def test_the_last_snooze_is_not_offered(desktop, posture):
     app.wait_state("snoozed")
     _, prompt = one_prompt(desktop, "Snooze over: time to stand up")
     assert answers(prompt) == {"done": "Done", "skip": "Skip"}
+    # Quitting takes the prompt, whose buttons would do nothing now, along.
+    assert app.cli("quit").returncode == 0
+    assert app.proc.wait(10) == 0
+    wait_for(lambda: displayed(desktop) == 0, 10, what="the prompt to leave with the app")
 
 
 def test_a_click_on_the_prompt_opens_the_window(desktop, posture, windows):
