@@ -80,8 +80,8 @@ def answering(state: State | str) -> bool:
 def prompt_notice(kind: NoticeKind, suggestion: str, settings: Any) -> Notice:
     if kind is NoticeKind.BREAK_STARTED:
         return Notice(title(kind), suggestion, 10)
-    # Short enough for small notification bubbles; how to answer is in the
-    # tray menu and the panel.
+    # Short enough for small notification bubbles; how to answer is in its
+    # buttons, the tray menu and the panel.
     body = _("{suggestion} (about {length})").format(
         suggestion=suggestion, length=format_countdown(settings.break_duration))
     # On screen until the next reminder, and a little longer: where the
