@@ -35,7 +35,7 @@ DBUS_CONF = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configu
   <type>session</type>
   <keep_umask/>
   <listen>unix:dir={tmp}</listen>
-  <auth>EXTERNAL</auth>
+  <auth>EXTERNAL</auth>{services}
   <policy context="default">
     <allow send_destination="*" eavesdrop="true"/>
     <allow eavesdrop="true"/>
@@ -45,7 +45,10 @@ DBUS_CONF = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configu
 """
 
 # Notifications never expire on their own, so the tests can read them back.
+# dunst's context menu (`dunstctl context`) runs FAKE_DMENU in place of
+# dmenu: that is how a test presses a notification's button.
 DUNSTRC = """[global]
+    dmenu = {tmp}/fake-dmenu
     monitor = 0
     follow = none
     width = 300
@@ -54,12 +57,27 @@ DUNSTRC = """[global]
     offset = 10x40
     font = Monospace 9
     mouse_left_click = do_action, close_current
+    # Every notification of the session stays readable (dunst keeps 20).
+    history_length = 0
 [urgency_low]
     timeout = 0
 [urgency_normal]
     timeout = 0
 [urgency_critical]
     timeout = 0
+"""
+
+# dunst offers one line per action of every notification on screen, such as
+# "#Snooze 5 min (Time to stand up) [4,snooze]"; this picks the first holding
+# the text in dmenu-pick (none when it is empty: the menu is cancelled), and
+# then, once dunst has its answer, keeps the lines for the test to read.
+FAKE_DMENU = """#!/bin/sh
+offered=$(cat)
+pick=$(cat {tmp}/dmenu-pick 2>/dev/null)
+[ -n "$pick" ] && printf '%s\\n' "$offered" | grep -F -m1 -- "$pick"
+exec >&-
+printf '%s\\n' "$offered" > {tmp}/dmenu-offered.new
+mv {tmp}/dmenu-offered.new {tmp}/dmenu-offered
 """
 
 
@@ -96,6 +114,35 @@ def _read_line(fd: int, timeout: float, what: str) -> str:
     return buf.decode().strip()
 
 
+def start_bus(tmp: Path, spawn, services: Path | None = None,
+              name: str = "dbus") -> tuple[subprocess.Popen, str]:
+    """A private session bus: (its process, its address). Nothing is
+    D-Bus-activated behind the test's back, unless `services` names a
+    folder of .service files. `spawn` is Desktop._spawn or the like; the
+    bus has a process group of its own, for stop_bus()."""
+    conf = tmp / f"{name}.conf"
+    conf.write_text(DBUS_CONF.format(
+        tmp=tmp, services=f"\n  <servicedir>{services}</servicedir>" if services else ""))
+    r, w = os.pipe()
+    proc = spawn(name, ["dbus-daemon", f"--config-file={conf}", "--nofork",
+                        f"--print-address={w}"], pass_fds=(w,), start_new_session=True)
+    os.close(w)
+    try:
+        return proc, _read_line(r, 15, "dbus-daemon")
+    finally:
+        os.close(r)
+
+
+def stop_bus(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(5)
+
+
 class Desktop:
     def __init__(self, tmp: Path):
         self.tmp = tmp
@@ -130,19 +177,13 @@ class Desktop:
             os.close(r)
         self.env["DISPLAY"] = self.display
 
-        conf = self.tmp / "dbus.conf"
-        conf.write_text(DBUS_CONF.format(tmp=self.tmp))
-        r, w = os.pipe()
-        self._spawn("dbus", ["dbus-daemon", f"--config-file={conf}", "--nofork",
-                             f"--print-address={w}"], pass_fds=(w,), start_new_session=True)
-        os.close(w)
-        try:
-            self.bus = _read_line(r, 15, "dbus-daemon")
-        finally:
-            os.close(r)
+        self.bus = start_bus(self.tmp, self._spawn)[1]
         self.env["DBUS_SESSION_BUS_ADDRESS"] = self.bus
 
-        (self.tmp / "dunstrc").write_text(DUNSTRC)
+        (self.tmp / "dunstrc").write_text(DUNSTRC.format(tmp=self.tmp))
+        dmenu = self.tmp / "fake-dmenu"
+        dmenu.write_text(FAKE_DMENU.format(tmp=self.tmp))
+        dmenu.chmod(0o755)
         self.dunst = self._spawn("dunst", ["dunst", "-config", str(self.tmp / "dunstrc")])
         wait_for(lambda: self.name_has_owner("org.freedesktop.Notifications"), 15,
                  what="dunst to own org.freedesktop.Notifications")
@@ -172,11 +213,11 @@ class Desktop:
             self.x.close()
         for name, p in reversed(self.procs):
             if p.poll() is None:
+                if name.startswith("dbus"):
+                    stop_bus(p)
+                    continue
                 try:
-                    if name == "dbus":
-                        os.killpg(p.pid, signal.SIGTERM)
-                    else:
-                        p.terminate()
+                    p.terminate()
                     p.wait(5)
                 except (subprocess.TimeoutExpired, ProcessLookupError):
                     p.kill()
@@ -200,6 +241,26 @@ class Desktop:
         time.sleep(0.05)
         data = json.loads(self.run("dunstctl", "history").stdout)["data"][0]
         return sorted(({k: v["data"] for k, v in n.items()} for n in data), key=lambda n: n["id"])
+
+    def notification_actions(self, pick: str = "") -> list[str]:
+        """The action lines dunst's context menu offers for the notifications
+        on screen (see FAKE_DMENU); with `pick`, presses the first holding it,
+        e.g. "[4,snooze]"."""
+        if self.run("dunstctl", "count", "displayed").stdout.strip() == "0":
+            return []  # dunst would not open the menu at all
+        offered, log = self.tmp / "dmenu-offered", self.tmp / "dunst.log"
+        (self.tmp / "dmenu-pick").write_text(pick)
+        while True:
+            offered.unlink(missing_ok=True)
+            refused = log.read_text(errors="replace").count("refusing to rerun")
+            self.run("dunstctl", "context")
+            # dunst runs one menu at a time, and says at once when it will
+            # not: the one before may still be finishing.
+            if log.read_text(errors="replace").count("refusing to rerun") == refused:
+                break
+            time.sleep(0.05)
+        wait_for(offered.exists, 15, what="dunst's context menu")
+        return [line for line in offered.read_text().splitlines() if line]
 
     def screenshot(self, path: Path) -> Path:
         self.run("import", "-window", "root", str(path))

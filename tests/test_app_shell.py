@@ -60,6 +60,31 @@ def test_the_tray_and_the_panel_offer_the_same_actions_with_the_same_words():
     assert snoozes == ["Snooze 1 min 30 s", "Snooze 5 min"]
 
 
+def test_a_prompts_notification_offers_the_menus_answers_in_short_words():
+    s = situation(State.PENDING, snoozes_left=2, snooze_options=(90.0, 300.0))
+    assert texts.prompt_actions(s, window=True) == (
+        ("done", "Done"), ("snooze", "Snooze 1 min 30 s"), ("skip", "Skip"),
+        ("default", "Open Posture Assistant…"))
+    # The keys are the commands they post; no snooze once none is left, no
+    # click-to-open where no window can open.
+    last = texts.prompt_actions(situation(State.PENDING, snoozes_left=0,
+                                          snooze_options=(300.0,)), window=False)
+    assert last == (("done", "Done"), ("skip", "Skip"))
+    assert all(Command(key) for key, _ in last)
+
+
+def test_the_notification_buttons_speak_german():
+    from posture_assistant.i18n import use_language
+
+    use_language("de")
+    try:
+        s = situation(State.PENDING, snoozes_left=1, snooze_options=(300.0,))
+        labels = [label for _, label in texts.prompt_actions(s, window=False)]
+    finally:
+        use_language(None)
+    assert labels == ["Erledigt", "5 Min. aufschieben", "Überspringen"]
+
+
 def test_the_menu_follows_the_state():
     def commands_in(state, **kw):
         return [e.command for e in texts.menu(situation(state, **kw), panel=True)]

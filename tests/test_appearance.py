@@ -5,7 +5,6 @@ theme's colours and the DPI hints that `ui._dpi` reads."""
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from functools import partial
 
@@ -28,10 +27,11 @@ def test_portal_color_scheme_values(value, dark):
     assert _portal.dark_from_portal(value) is dark
 
 
-def test_portal_value_as_dbus_python_gives_it():
-    """The portal answers Read with the value inside a second variant."""
-    dbus = pytest.importorskip("dbus")
-    assert _portal.dark_from_portal(dbus.UInt32(1, variant_level=2)) is True
+@pytest.mark.parametrize("answer", [("u", 1), ("v", ("u", 1))])
+def test_portal_value_in_one_variant_or_two(answer):
+    """jeepney's variant is (signature, value); the portal's Read answers
+    with the value inside a second variant."""
+    assert _portal.dark_from_portal(_portal.unwrap(answer)) is True
 
 
 @pytest.mark.parametrize("scheme, theme, dark", [
@@ -166,24 +166,58 @@ def test_other_posture_theme_values_follow_the_desktop(backends, monkeypatch, va
     assert appearance.dark_mode() is True
 
 
-def test_no_session_bus_is_a_reason_not_a_bus_of_our_own(monkeypatch):
+def test_no_session_bus_is_a_reason_not_a_bus_of_our_own(monkeypatch, session_bus):
     monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
+    monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)  # no systemd user bus either
     with pytest.raises(Unusable, match="no D-Bus session bus"):
         _portal.open()
 
 
-def test_a_bus_that_is_not_there_is_a_reason(tmp_path):
-    """In a fresh process: libdbus reads the session bus address once per
-    process, so another test's bus must not leak in."""
-    pytest.importorskip("dbus")
-    env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=f"unix:path={tmp_path}/none")
-    code = ("from posture_assistant.adapters.appearance import _portal\n"
-            "from posture_assistant.adapters._util import Unusable\n"
-            "try:\n    _portal.open()\nexcept Unusable as e:\n    print(e)\n")
-    r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                       timeout=30)
-    assert r.returncode == 0, r.stderr
-    assert "session bus" in r.stdout
+def test_a_bus_that_is_not_there_is_a_reason(tmp_path, session_bus):
+    pytest.importorskip("jeepney")
+    session_bus(f"unix:path={tmp_path}/none")
+    with pytest.raises(Unusable, match="cannot reach the D-Bus session bus"):
+        _portal.open()
+
+
+@pytest.fixture
+def portal(private_bus, session_bus):
+    """answer(reply): a stand-in portal on a real private bus, answering
+    Settings.Read with `reply` (a (signature, body) or a DBusError)."""
+    from tests.dbus_standin import StandIn
+
+    session_bus(private_bus)
+    made = []
+
+    def answer(reply):
+        made.append(StandIn(private_bus, _portal.BUS_NAME, _portal.PATH,
+                            {"Read": lambda namespace, key: reply}))
+        return made[-1]
+
+    yield answer
+    for stand_in in made:
+        stand_in.close()
+
+
+def test_the_portal_is_read_over_the_bus(portal):
+    # As xdg-desktop-portal answers Read: the value in a second variant.
+    stand_in = portal(("v", (("v", ("u", 1)),)))
+    assert _portal.open().prefers_dark() is True
+    assert stand_in.wait_call("Read") == [("org.freedesktop.appearance", "color-scheme")]
+
+
+def test_a_portal_without_the_key_is_a_reason(portal):
+    from posture_assistant.adapters._dbus import DBusError
+
+    portal(DBusError("org.freedesktop.portal.Error.NotFound", "Requested setting not found"))
+    with pytest.raises(Unusable, match="does not tell the colour scheme .*NotFound"):
+        _portal.open()
+
+
+def test_no_portal_on_the_bus_is_a_reason(private_bus, session_bus):
+    session_bus(private_bus)
+    with pytest.raises(Unusable, match="ServiceUnknown"):
+        _portal.open()
 
 
 @pytest.mark.parametrize("platform", ["darwin", "win32"])

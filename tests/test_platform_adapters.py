@@ -21,7 +21,7 @@ def test_windows_notification_states(state, full):
     assert is_fullscreen(state) is full
 
 
-def test_no_display_no_bus_gives_reasons_not_errors(monkeypatch, tmp_path):
+def test_no_display_no_bus_gives_reasons_not_errors(monkeypatch, tmp_path, session_bus):
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", f"unix:path={tmp_path}/none")

@@ -44,7 +44,8 @@ def posted():
 
 
 @pytest.fixture
-def panel(session_bus):
+def panel(private_bus, monkeypatch):
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", private_bus)
     bus = _dbus.connect()
     yield bus
     bus.close()

@@ -38,6 +38,11 @@ from posture_assistant.storage.store import Store
 # The tooltip counts down in whole minutes; nothing else wakes an idle app.
 REFRESH = 60.0
 REPLY_WAIT = 5.0
+# The notification slot a prompt, its reminders and its snooze-over share:
+# each replaces the last, and it goes when the prompt is answered.
+PROMPT = "prompt"  # not for users
+# While the core is in one of these, a prompt's notification is still current.
+PROMPT_OUT = (State.PENDING, State.HELD)
 
 
 class App:
@@ -61,7 +66,8 @@ class App:
             break_duration=settings.break_duration,
             max_deferral=settings.max_deferral))
         self.notifier = Notifier(settings.notifications, log, texts.elsewhere(
-            tray=self.tray.available, windows=windows.available))
+            tray=self.tray.available, windows=windows.available),
+            on_action=self._answer_from_notification)
         self._server: Server | None = None
 
     def _tray(self, choice: str | Unavailable) -> Any:
@@ -116,6 +122,11 @@ class App:
     def post(self, name: str, **args: Any) -> None:
         """Called from any thread (tray callbacks, signal handlers)."""
         self._queue.put(commands.Request(name, args, None))
+
+    def _answer_from_notification(self, key: str) -> None:
+        """A button on a prompt's notification: one of texts.prompt_actions'
+        keys, posted like the same entry of the tray menu."""
+        self.post(Command.PANEL if key == "default" else key)  # not for users
 
     # ---- the loop --------------------------------------------------------
 
@@ -185,6 +196,10 @@ class App:
                     self._notify(action, event.now)
                 elif isinstance(action, Rejected):
                     refused.append(action)
+        if self.core.state not in PROMPT_OUT:
+            # Answered (here or anywhere), a natural break, a pause, quit:
+            # "time to stand up" would only be stale now.
+            self.notifier.withdraw(PROMPT)
         return refused
 
     def _run(self, request: commands.Request, now: float) -> dict[str, Any]:
@@ -221,10 +236,16 @@ class App:
             # Once per period: the next one is due a whole period from now.
             at = reminders.reminded(self.store, now, self.settings.checklist_reminder)
             self.feed(RecheckAt(now, at))
-        else:
-            shown = self._show_notice(texts.prompt_notice(
+        elif kind is NoticeKind.BREAK_STARTED:
+            self._show_notice(texts.prompt_notice(
                 kind, self.suggestion(action.prompt_id), self.settings))
-            if kind is not NoticeKind.BREAK_STARTED and (not self.tray_shown() or not shown):
+        else:
+            notice = texts.prompt_notice(kind, self.suggestion(action.prompt_id), self.settings)
+            shown = self.notifier.show(
+                notice.title, notice.body, notice.timeout, slot=PROMPT,
+                actions=texts.prompt_actions(self._situation(now),
+                                             window=self.windows.available))
+            if not self.tray_shown() or not shown:
                 self.windows.open("panel")
 
     def _show_notice(self, notice: texts.Notice) -> bool:

@@ -13,7 +13,9 @@ from posture_assistant import APP_ID as PROG
 from posture_assistant import APP_NAME
 from posture_assistant.adapters.tray.view import MenuEntry
 from posture_assistant.core.events import Command, NoticeKind, RejectReason, State
-from posture_assistant.i18n import N_, _, format_countdown, format_length, format_time, ngettext
+from posture_assistant.i18n import (
+    N_, _, format_countdown, format_length, format_time, ngettext, pgettext,
+)
 
 TITLES = {
     NoticeKind.PROMPT: N_("Time to stand up and stretch"),
@@ -78,11 +80,31 @@ def answering(state: State | str) -> bool:
 def prompt_notice(kind: NoticeKind, suggestion: str, settings: Any) -> Notice:
     if kind is NoticeKind.BREAK_STARTED:
         return Notice(title(kind), suggestion, 10)
-    # Short enough for small notification bubbles; how to answer is in the
-    # tray menu and the panel.
+    # Short enough for small notification bubbles; how to answer is in its
+    # buttons, the tray menu and the panel.
     body = _("{suggestion} (about {length})").format(
         suggestion=suggestion, length=format_countdown(settings.break_duration))
-    return Notice(title(kind), body, min(settings.reminder_interval, 600))
+    # On screen until the next reminder, and a little longer: where the
+    # server replaces notifications, the reminder takes this one's place
+    # rather than showing after a gap. Never for hours, though.
+    return Notice(title(kind), body, min(settings.reminder_interval, 600) + 30)
+
+
+def prompt_actions(s: Situation, *, window: bool) -> tuple[tuple[str, str], ...]:
+    """The buttons on a prompt's notification, as (key, label): the menu's
+    answers in short words, the key being the command each posts. Snooze
+    is the first length on offer, as `snooze` without one on the command
+    line. "default" is a click on the notification itself: it opens the
+    window, where there is one."""
+    short = {Command.DONE: pgettext("notification button", "Done"),
+             Command.SKIP: pgettext("notification button", "Skip")}
+    actions: dict[str, str] = {}
+    for entry in menu(s):
+        if entry.command in (Command.DONE, Command.SNOOZE, Command.SKIP):
+            actions.setdefault(entry.command.value, short.get(entry.command, entry.label))
+    if window:
+        actions["default"] = _("Open {app}…").format(app=APP_NAME)
+    return tuple(actions.items())
 
 
 def resumed_notice(settings: Any) -> Notice:

@@ -6,58 +6,43 @@ real D-Bus session bus; the adapter's D-Bus calls are the real ones.
 """
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
+
+from tests.dbus_standin import StandIn
 
 from .conftest import wait_for
 
-STAND_IN = """
-import dbus, dbus.service, dbus.mainloop.glib
-from gi.repository import GLib
 
-dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
+@pytest.fixture
+def mutter(desktop):
+    from posture_assistant.adapters.idle import _gnome
 
-class Monitor(dbus.service.Object):
-    @dbus.service.method("org.gnome.Mutter.IdleMonitor", out_signature="t")
-    def GetIdletime(self):
-        return 123456  # milliseconds, as Mutter answers
-
-bus = dbus.SessionBus()
-name = dbus.service.BusName("org.gnome.Mutter.IdleMonitor", bus)
-Monitor(bus, "/org/gnome/Mutter/IdleMonitor/Core")
-print("ready", flush=True)
-GLib.MainLoop().run()
-"""
+    # Milliseconds, as Mutter answers.
+    stand_in = StandIn(desktop.bus, _gnome.BUS_NAME, _gnome.PATH,
+                       {"GetIdletime": lambda: ("t", (123456,))})
+    yield stand_in
+    stand_in.close()
+    wait_for(lambda: not desktop.name_has_owner(_gnome.BUS_NAME), 10, what="the stand-in to go")
 
 
-def test_the_gnome_adapter_reads_mutters_idle_time(desktop, monkeypatch):
-    pytest.importorskip("gi")
-    stand_in = subprocess.Popen([sys.executable, "-c", STAND_IN], env=desktop.env,
-                                stdout=subprocess.PIPE, text=True)
-    try:
-        assert stand_in.stdout.readline().strip() == "ready"
-        wait_for(lambda: desktop.name_has_owner("org.gnome.Mutter.IdleMonitor"), 10,
-                 what="the stand-in on the bus")
-        monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", desktop.bus)
-        from posture_assistant.adapters.idle import _gnome
+def test_the_gnome_adapter_reads_mutters_idle_time(desktop, mutter, monkeypatch, session_bus):
+    session_bus(desktop.bus)
+    from posture_assistant.adapters.idle import _gnome
 
-        source = _gnome.open()
-        assert source.seconds() == 123.456
-        # And it is the one chosen on a GNOME Wayland session.
-        monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-0")
-        monkeypatch.setenv("XDG_CURRENT_DESKTOP", "ubuntu:GNOME")
-        from posture_assistant.adapters.idle import open_source
+    source = _gnome.open()
+    assert source.seconds() == 123.456
+    assert source.seconds() == 123.456  # asked afresh at every wake-up
+    assert [m for m, _ in mutter.calls].count("GetIdletime") == 2
+    # And it is the one chosen on a GNOME Wayland session.
+    monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-0")
+    monkeypatch.setenv("XDG_CURRENT_DESKTOP", "ubuntu:GNOME")
+    from posture_assistant.adapters.idle import open_source
 
-        assert open_source().name == "GNOME (Mutter IdleMonitor)"
-    finally:
-        stand_in.terminate()
-        stand_in.wait(5)
+    assert open_source().name == "GNOME (Mutter IdleMonitor)"
 
 
-def test_without_mutter_the_gnome_adapter_says_why(desktop, monkeypatch):
-    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", desktop.bus)
+def test_without_mutter_the_gnome_adapter_says_why(desktop, session_bus):
+    session_bus(desktop.bus)
     from posture_assistant.adapters.idle import _gnome
     from posture_assistant.adapters.idle._base import Unusable
 

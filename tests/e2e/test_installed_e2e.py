@@ -43,13 +43,26 @@ def installed(built, tmp_path_factory) -> Path:
     _run(sys.executable, "-m", "venv", str(venv), check=True)
     (wheel,) = built.glob("*.whl")
     # A PYTHONPATH naming a source tree (where `build` leaves an .egg-info)
-    # would make pip think the app is installed already, and skip it.
+    # would make pip think the app is installed already, and skip it. Not
+    # -q: the log is read below for what pip built.
     clean = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    r = _run(str(venv / "bin" / "python"), "-m", "pip", "install", "-q",
+    r = _run(str(venv / "bin" / "python"), "-m", "pip", "install",
              "--disable-pip-version-check", str(wheel), env=clean)
     if r.returncode != 0:
         unavailable(f"pip install of the wheel failed (offline?): {r.stderr[-500:]}")
+    (venv / "install.log").write_text(r.stdout + r.stderr)
     return venv / "bin"
+
+
+def test_installing_compiles_nothing(installed):
+    """pipx install on a stock desktop: no compiler, no C headers. pip says
+    "Building wheel for" whenever it builds a dependency from source."""
+    log = (installed.parent / "install.log").read_text()
+    assert "Building wheel for" not in log, log
+    r = _run(str(installed / "python"), "-m", "pip", "list", "--format=json",
+             "--disable-pip-version-check")
+    names = {d["name"].lower() for d in json.loads(r.stdout)}
+    assert "jeepney" in names and "dbus-python" not in names
 
 
 @pytest.fixture

@@ -16,33 +16,12 @@ import time
 import pytest
 from PIL import Image
 
+from posture_assistant.adapters._dbus import DBusError
+from tests.dbus_standin import StandIn
+
 from .conftest import wait_for
 
 PORTAL = "org.freedesktop.portal.Desktop"
-STAND_IN = """
-import sys
-import dbus, dbus.service, dbus.mainloop.glib
-from gi.repository import GLib
-
-dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
-SCHEME = int(sys.argv[1])
-
-class Settings(dbus.service.Object):
-    @dbus.service.method("org.freedesktop.portal.Settings", in_signature="ss",
-                         out_signature="v")
-    def Read(self, namespace, key):
-        if (namespace, key) != ("org.freedesktop.appearance", "color-scheme"):
-            raise dbus.DBusException("Requested setting not found",
-                                     name="org.freedesktop.portal.Error.NotFound")
-        # As xdg-desktop-portal answers Read: the value in a second variant.
-        return dbus.UInt32(SCHEME, variant_level=2)
-
-bus = dbus.SessionBus()
-name = dbus.service.BusName("org.freedesktop.portal.Desktop", bus)
-Settings(bus, "/org/freedesktop/portal/desktop")
-print("ready", flush=True)
-GLib.MainLoop().run()
-"""
 
 PANEL = (["panel"], "Posture Assistant")
 CHECKLIST = (["checklist", "--window"], "Check my workspace")
@@ -53,20 +32,20 @@ DARK, LIGHT = 1, 2  # the portal's color-scheme values
 def portal(desktop):
     """start(scheme): a stand-in desktop portal that answers `scheme`,
     gone from the bus again after the test."""
-    pytest.importorskip("gi")
-    procs = []
+    from posture_assistant.adapters.appearance import _portal
+
+    made = []
 
     def start(scheme: int) -> None:
-        proc = subprocess.Popen([sys.executable, "-c", STAND_IN, str(scheme)], env=desktop.env,
-                                stdout=subprocess.PIPE, text=True)
-        procs.append(proc)
-        assert proc.stdout.readline().strip() == "ready"
-        wait_for(lambda: desktop.name_has_owner(PORTAL), 10, what="the stand-in portal")
+        # As xdg-desktop-portal answers Read: the value in a second variant.
+        made.append(StandIn(desktop.bus, PORTAL, _portal.PATH, {
+            "Read": lambda namespace, key: ("v", (("v", ("u", scheme)),))
+            if (namespace, key) == (_portal.NAMESPACE, _portal.KEY) else
+            DBusError("org.freedesktop.portal.Error.NotFound", "Requested setting not found")}))
 
     yield start
-    for proc in procs:
-        proc.terminate()
-        proc.wait(5)
+    for stand_in in made:
+        stand_in.close()
     wait_for(lambda: not desktop.name_has_owner(PORTAL), 10, what="the portal to go")
 
 
@@ -111,9 +90,10 @@ def brightness(desktop, tmp_path, geometry) -> float:
     return sum(Image.open(shot).convert("RGB").getpixel((x + w - 4, y + h - 4))) / 3
 
 
-def test_the_portal_adapter_reads_the_desktops_choice(desktop, portal, monkeypatch):
+def test_the_portal_adapter_reads_the_desktops_choice(desktop, portal, monkeypatch,
+                                                      session_bus):
     portal(DARK)
-    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", desktop.bus)
+    session_bus(desktop.bus)
     monkeypatch.delenv("POSTURE_THEME", raising=False)
     from posture_assistant.adapters.appearance import _portal, dark_mode
 

@@ -3,8 +3,7 @@
 which GNOME, KDE Plasma and others keep in step with their own setting."""
 from __future__ import annotations
 
-import os
-
+from posture_assistant.adapters import _dbus
 from posture_assistant.adapters._util import first_line
 from posture_assistant.adapters.appearance._base import AppearanceSource, Unusable
 from posture_assistant.i18n import _
@@ -25,31 +24,27 @@ def dark_from_portal(value: int) -> bool | None:
     return {1: True, 2: False}.get(int(value))
 
 
+def unwrap(value):
+    """A D-Bus variant's value: jeepney gives a variant as (signature,
+    value), and xdg-desktop-portal answers Read with the value inside a
+    second variant (ReadOne, newer, with one)."""
+    while isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str):
+        value = value[1]
+    return value
+
+
 class PortalAppearance(AppearanceSource):
     name = "xdg-desktop-portal"  # not for users
 
     def __init__(self) -> None:
-        # Without an address, libdbus would launch a bus of its own, which
-        # outlives us; a desktop session always has one.
-        if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
-            raise Unusable(_("no D-Bus session bus"))
+        bus = _dbus.session()  # Unusable, with the reason, without a bus
         try:
-            import dbus
-
-            bus = dbus.SessionBus(private=True)
-        except Exception as e:  # no dbus-python, a bus that does not answer, ...
-            raise Unusable(_("cannot reach the session bus ({error})").format(
-                error=first_line(e))) from None
-        try:
-            settings = dbus.Interface(bus.get_object(BUS_NAME, PATH, introspect=False),
-                                      INTERFACE)
-            value = settings.Read(NAMESPACE, KEY, timeout=TIMEOUT)
-        except dbus.DBusException as e:  # no portal, or one too old to know the key
+            (value,) = bus.call(BUS_NAME, PATH, INTERFACE, "Read", "ss", (NAMESPACE, KEY),
+                                timeout=TIMEOUT)
+        except (_dbus.DBusError, TimeoutError) as e:  # no portal, or one without the key
             raise Unusable(_("the desktop portal does not tell the colour scheme "
                              "({error})").format(error=first_line(e))) from None
-        finally:
-            bus.close()
-        self._dark = dark_from_portal(value)
+        self._dark = dark_from_portal(unwrap(value))
 
     def prefers_dark(self) -> bool | None:
         return self._dark
