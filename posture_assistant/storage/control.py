@@ -159,6 +159,7 @@ class Server:
             raise
         with self._lock:
             self._joining -= 1
+            _never_block(conn)  # from here on, as the lock is held
             conn.send(reply)
             if not reply.get("ok") or self._closed:
                 return False
@@ -167,7 +168,6 @@ class Server:
                 # the latest message is its latest word, maybe newer than
                 # the reply (and not sent twice when it says the same).
                 conn.send(self._last)
-            _never_block(conn)
             self._watchers.append(conn)
         return True
 
@@ -217,10 +217,11 @@ class Server:
 
 def _never_block(conn: Connection) -> None:
     """A send to a watcher fails at once, rather than waits, when the
-    window stopped reading and its socket buffer filled up (the app's loop
-    sends, and must never hang on a window). A named pipe on Windows has no
-    such switch; there a window that stops reading would only be noticed
-    when it closes."""
+    window stopped reading and its socket buffer filled up: the sender holds
+    the lock the app's loop publishes under, and the loop must never hang on
+    a window. A named pipe on Windows has no such switch: there a window
+    that stopped reading for a pipe's worth of changes (minutes of them)
+    would hold the loop up until it reads again or closes."""
     if sys.platform != "win32":
         os.set_blocking(conn.fileno(), False)
 

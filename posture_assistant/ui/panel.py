@@ -44,9 +44,10 @@ def run_panel(data_dir: Path, dark: bool = False) -> int:
         return _fail(str(e))
     if watching is None:
         return _fail(texts.not_running())
-    if not watching.first.get("ok"):
+    first = watching.first
+    if "status" not in first:  # the app was too busy to answer
         watching.close()
-        return _fail(watching.first.get("message") or texts.busy())
+        return _fail(first.get("message") or texts.busy())
     try:
         tk, root = open_root(APP_NAME, dark=dark)
     except NoWindow as e:
@@ -56,10 +57,13 @@ def run_panel(data_dir: Path, dark: bool = False) -> int:
 
     # Plain strings on the wire: the app may be another version of us.
     panel = Panel(root, tk, ttk, lambda cmd, **a: request(
-        data_dir, {"cmd": str(Command(cmd).value), "args": a}), watching.first["status"])
-    # Started from inside the main loop: a thread may call into Tk only
-    # while the main loop runs (tkinter waits at most a second for it).
-    root.after_idle(lambda: listen(root, watching, panel.published))
+        data_dir, {"cmd": str(Command(cmd).value), "args": a}), first["status"])
+    if first.get("ok"):
+        # Started from inside the main loop: a thread may call into Tk only
+        # while the main loop runs (tkinter waits at most a second for it).
+        root.after_idle(lambda: listen(root, watching, panel.published))
+    # Else an app started before an upgrade, which does not know `watch`
+    # (every reply has the status): the window works, without updates.
     root.mainloop()
     return 0
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -69,3 +71,36 @@ def test_the_window_closes_when_the_app_dies(desktop, posture, windows):
     os.kill(app.proc.pid, signal.SIGKILL)
     app.proc.wait(10)
     wait_for(lambda: panel not in desktop.toplevels(), 10, what="the window to close")
+
+
+def test_an_app_from_before_watch_still_gets_its_window(desktop, windows, tmp_path,
+                                                        monkeypatch):
+    # Upgraded while it runs, the app is the old one and its windows the new:
+    # it answers `watch` as an unknown command, with the status as always.
+    from posture_assistant.app.status import build_status
+    from posture_assistant.storage.control import Server
+
+    now = time.time()
+    status = build_status(now=now, counts={}, data_dir=str(tmp_path), running=True, pid=1,
+                          state="counting", next_break_at=now + 600, windows="ok")
+
+    def old_app(req: dict) -> dict:
+        if req.get("cmd") == "watch":
+            return {"ok": False, "message": "unknown command 'watch'", "status": status}
+        return {"ok": True, "status": status}
+
+    monkeypatch.setenv("XDG_RUNTIME_DIR", desktop.env["XDG_RUNTIME_DIR"])
+    data = tmp_path / "appdata"
+    server = Server(data, old_app)
+    window = subprocess.Popen([sys.executable, "-m", "posture_assistant", "panel"],
+                              env=dict(desktop.env, POSTURE_DATA_DIR=str(data)),
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        panel = wait_for(lambda: panel_window(desktop), 20, what="the window")
+        time.sleep(1.5)
+        assert window.poll() is None and panel in desktop.toplevels()
+    finally:
+        window.terminate()
+        _, err = window.communicate(timeout=10)
+        server.close()
+    assert "Traceback" not in err, err
