@@ -4,6 +4,7 @@ Not a test: it prints numbers for the closing notes and the README.
 
     .venv/bin/python bench/idle.py [--backend sni|xorg|gtk|appindicator|none]
                                    [--host trayer|xfce] [--settle 60] [--window 120] [--runs 5]
+                                   [--active] [--panel] [--prompt]
 
 The tray host is trayer (XEmbed) or xfce4-panel's status tray (a real
 StatusNotifierItem watcher and host, and an XEmbed tray); sni runs on xfce.
@@ -15,6 +16,12 @@ Prints, for the chosen tray backend:
   - CPU milliseconds and context switches per idle minute, measured over
     --window seconds (all threads, from /proc/<pid>/task/*/schedstat and
     status, so sub-tick CPU time is counted).
+
+With --panel the app's window is open (asked for over the control channel,
+as a click on the icon does) for the whole measurement; it is the app's
+child, so its CPU and context switches are counted too. With --prompt a
+break is due from the start and stays unanswered (this implies --active:
+an away user's prompt is dropped).
 """
 from __future__ import annotations
 
@@ -78,9 +85,11 @@ def cpu_and_switches(pids: list[int]) -> tuple[float, int]:
 
 
 def start(desktop: Desktop, data: Path, backend: str,
-          host: str) -> tuple[subprocess.Popen, float | None]:
+          host: str, prompt: bool = False) -> tuple[subprocess.Popen, float | None]:
     returning_user(data)
     env = dict(desktop.env, POSTURE_DATA_DIR=str(data))
+    if prompt:
+        env.update(POSTURE_BREAK_INTERVAL="1s", POSTURE_REMINDER_INTERVAL="1h")
     args = [sys.executable, "-m", "posture_assistant"]
     if backend == "none":
         args.append("--no-tray")
@@ -96,6 +105,19 @@ def start(desktop: Desktop, data: Path, backend: str,
         return proc, time.monotonic() - t0
     _, settled = desktop.wait_tray_icon(timeout=20)
     return proc, settled - t0
+
+
+def open_panel(desktop: Desktop, data: Path) -> None:
+    """Ask the running app to open its window, as a click on the icon does,
+    and wait until it is on screen."""
+    ask = ("import sys; from pathlib import Path; "
+           "from posture_assistant.storage.control import request; "
+           "sys.exit(0 if request(Path(sys.argv[1]), {'cmd': 'panel'}) else 1)")
+    env = dict(desktop.env, POSTURE_DATA_DIR=str(data))
+    wait_for(lambda: subprocess.run([sys.executable, "-c", ask, str(data)], env=env).returncode
+             == 0, 20, interval=0.2, what="the app to take the `panel` command")
+    wait_for(lambda: any(g[1] == "Posture Assistant" for g in desktop.toplevels().values()),
+             20, what="the panel on screen")
 
 
 def stop(proc: subprocess.Popen) -> None:
@@ -119,7 +141,12 @@ def main() -> int:
     ap.add_argument("--active", action="store_true",
                     help="move the pointer every 10 s, as a person at the computer would "
                          "(without it the person is away after break_duration)")
+    ap.add_argument("--panel", action="store_true",
+                    help="keep the app's window open while measuring")
+    ap.add_argument("--prompt", action="store_true",
+                    help="a break is due and unanswered while measuring (implies --active)")
     args = ap.parse_args()
+    args.active = args.active or args.prompt
     host = args.host or ("xfce" if args.backend == "sni" else "trayer")
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -135,7 +162,9 @@ def main() -> int:
                 stop(proc)
                 wait_for(lambda: not (desktop.sni_items() if host == "xfce"
                                       else desktop.tray_icons()), 10, what="the icon to leave")
-            proc, _ = start(desktop, Path(tmp) / "data", args.backend, host)
+            proc, _ = start(desktop, Path(tmp) / "data", args.backend, host, args.prompt)
+            if args.panel:
+                open_panel(desktop, Path(tmp) / "data")
             time.sleep(args.settle)
             pids = tree(proc.pid)
             pss, rss, uss = memory_kib(pids)
@@ -152,7 +181,8 @@ def main() -> int:
             desktop.stop()
 
     minutes = args.window / 60
-    print(f"backend: {args.backend} on {host} ({'active' if args.active else 'away'} user)")
+    print(f"backend: {args.backend} on {host} ({'active' if args.active else 'away'} user"
+          f"{', break due' if args.prompt else ''}{', window open' if args.panel else ''})")
     if embeds:
         print(f"icon embedded after start: median {statistics.median(embeds) * 1000:.0f} ms, "
               f"max {max(embeds) * 1000:.0f} ms over {len(embeds)} starts")

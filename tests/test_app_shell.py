@@ -109,7 +109,9 @@ def test_every_command_has_a_menu_label_and_a_cli_verb_where_it_should():
              for state in State for panel in (False, True)]
     in_menus = {c.command for menu in menus for entry in menu
                 for c in (entry, *entry.children)}
-    internal = {Command.CHECKLIST_SAVED}  # a saved checklist run, told by the feature itself
+    # A saved checklist run, told by the feature itself; the panel's line
+    # to the app's status, which it holds open while it is on screen.
+    internal = {Command.CHECKLIST_SAVED, Command.WATCH}
     cli_only = {Command.STATUS}
     menu_only = {Command.PANEL}  # the tray opens the panel; from a terminal, use status
     assert set(Command) - internal - cli_only <= in_menus
@@ -288,3 +290,87 @@ def test_the_checklist_hint_names_the_tray_menu_only_where_a_tray_shows():
     assert "tray menu" not in texts.recheck_notice(tray=False).body
     assert "checklist" in texts.recheck_notice(tray=False).body
     assert "tray menu" not in texts.offer_notice(tray=False).body
+
+
+# ---- what an open window hears -----------------------------------------------------
+
+
+@pytest.fixture
+def running(app, monkeypatch):
+    """The app's real loop in a thread, with its real control channel; the
+    clock stays where the test puts it. Yields (app, the data dir, the
+    wake-ups so far, the messages published so far)."""
+    import shutil
+    import tempfile
+    import threading
+    from pathlib import Path
+
+    from posture_assistant.storage.control import Server
+
+    run = Path(tempfile.mkdtemp(prefix="pa-run-"))  # short enough for a socket path
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(run))
+    wakes, published = [], []
+    sample = app.sensors.sample
+    app.sensors.sample = lambda now, core: wakes.append(now) or sample(now, core)
+    app._server = server = Server(app.settings.data_dir, app._on_request)
+    publish = server.publish
+    server.publish = lambda message: published.append(message) or publish(message)
+    codes = []
+    loop = threading.Thread(target=lambda: codes.append(app._run_loop()), daemon=True)
+    loop.start()
+    try:
+        yield app, app.settings.data_dir, wakes, published
+    finally:
+        app.post(Command.QUIT)
+        loop.join(10)
+        shutil.rmtree(run, ignore_errors=True)
+    assert codes == [0]
+
+
+def test_a_watching_window_hears_only_of_changes_and_only_on_wake_ups_made_anyway(running):
+    from posture_assistant.storage.control import request, watch
+
+    app, data, wakes, published = running
+    assert request(data, {"cmd": "break"})["ok"]
+    assert published == []  # nobody watches: nothing is worked out, nothing sent
+    watching = watch(data)
+    assert watching.first["status"]["state"] == "counting"
+    woke = len(wakes)
+    with pytest.raises(TimeoutError):
+        watching.next(0.5)
+    assert len(wakes) == woke  # watching wakes nobody
+
+    # A wake-up that changes nothing a window shows (a CLI `status`) tells it nothing.
+    told = len(published)
+    assert request(data, {"cmd": "status"})["ok"] and len(wakes) == woke + 1
+    with pytest.raises(TimeoutError):
+        watching.next(0.3)
+    assert len(published) == told
+
+    # A command that changes it: told on that very wake-up.
+    assert request(data, {"cmd": "pause", "args": {}})["ok"]
+    assert watching.next(5)["status"]["state"] == "paused"
+    assert request(data, {"cmd": "resume"})["ok"]
+    assert watching.next(5)["status"]["seconds_to_next_break"] == 3600
+
+    # The countdown's minute: told on the wake-up that moves the tooltip on
+    # (posted here, as the loop sleeps on real time while its clock stands still).
+    app.clock_value[0] += 60
+    app.post(Command.STATUS)
+    assert watching.next(5)["status"]["seconds_to_next_break"] == 3540
+    app.clock_value[0] += 20  # the same minute shown: nothing to tell
+    app.post(Command.STATUS)
+    with pytest.raises(TimeoutError):
+        watching.next(0.5)
+
+    # A window that closed is dropped, and the next one is told afresh.
+    watching.close()
+    assert request(data, {"cmd": "pause", "args": {}})["ok"]
+    again = watch(data)
+    assert again.first["status"]["state"] == "paused"
+    assert request(data, {"cmd": "resume"})["ok"]
+    assert again.next(5)["status"]["state"] == "counting"
+
+    # The app quits: the window reads the end and closes.
+    assert request(data, {"cmd": "quit"})["ok"]
+    assert again.next(5) is None

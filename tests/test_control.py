@@ -133,3 +133,91 @@ def test_an_app_that_dies_mid_request_is_one_line_not_a_traceback(tmp_path):
         with pytest.raises(ControlError, match="closed the connection without answering"):
             request(tmp_path / "data", {"cmd": "status"})
         t.join(5)
+
+
+# ---- watchers ---------------------------------------------------------------------
+
+
+def test_a_watcher_gets_the_status_then_every_publish_then_the_end(tmp_path):
+    server = Server(tmp_path / "data", lambda req: {"ok": True, "status": req["cmd"]})
+    try:
+        assert not server.watched
+        watching = control.watch(tmp_path / "data")
+        assert watching.first == {"ok": True, "status": "watch"}
+        assert server.watched
+        server.publish({"n": 1})
+        server.publish({"n": 2})
+        assert watching.next(5) == {"n": 1} and watching.next(5) == {"n": 2}
+        with pytest.raises(TimeoutError):
+            watching.next(0.2)  # nothing is sent unless published
+        # Other requests are answered as before, each on its own connection.
+        assert request(tmp_path / "data", {"cmd": "status"}) == {"ok": True, "status": "status"}
+    finally:
+        server.close()
+    assert watching.next(5) is None  # the app has gone: the window closes
+    assert not server.watched
+
+
+def test_a_change_published_while_the_watch_reply_is_on_its_way_follows_it(tmp_path):
+    # The app makes the reply on one wake-up; a later wake-up may publish a
+    # change before the accept thread has sent that reply. The window must
+    # end up with the change, not with the older reply.
+    def handle(req):
+        assert server.watched  # so the app publishes meanwhile
+        server.publish({"ok": True, "status": "newer"})
+        return {"ok": True, "status": "older"}
+
+    server = Server(tmp_path / "data", handle)
+    try:
+        watching = control.watch(tmp_path / "data")
+        assert watching.first["status"] == "older"
+        assert watching.next(5) == {"ok": True, "status": "newer"}
+    finally:
+        server.close()
+
+
+def test_a_watcher_that_went_away_is_dropped_and_the_others_still_hear(tmp_path):
+    server = Server(tmp_path / "data", lambda req: {"ok": True})
+    try:
+        gone = control.watch(tmp_path / "data")
+        staying = control.watch(tmp_path / "data")
+        gone.close()  # its window closed (or was killed)
+        server.publish({"n": 1})
+        assert staying.next(5) == {"n": 1}
+        staying.close()
+        server.publish({"n": 2})
+        assert not server.watched  # both dropped: nothing left to publish to
+    finally:
+        server.close()
+
+
+def test_a_watcher_that_stops_reading_never_holds_up_the_app(tmp_path):
+    import threading
+
+    server = Server(tmp_path / "data", lambda req: {"ok": True})
+    stuck = control.watch(tmp_path / "data")  # never reads again, like a hung window
+    try:
+        published = threading.Event()
+
+        def publish():
+            for _ in range(20):  # far more than a socket buffer holds
+                server.publish({"big": "x" * 100_000})
+            published.set()
+
+        threading.Thread(target=publish, daemon=True).start()
+        assert published.wait(5), "publish() waited for a window that does not read"
+        assert not server.watched
+    finally:
+        stuck.close()  # lets a publish() stuck in send() out, should it be
+        server.close()
+
+
+def test_a_watch_the_app_could_not_answer_is_not_kept(tmp_path):
+    server = Server(tmp_path / "data", lambda req: {"ok": False, "message": "busy"})
+    try:
+        watching = control.watch(tmp_path / "data")
+        assert watching.first == {"ok": False, "message": "busy"}
+        assert watching.next(5) is None
+        assert not server.watched
+    finally:
+        server.close()

@@ -69,6 +69,8 @@ class App:
             tray=self.tray.available, windows=windows.available),
             on_action=self._answer_from_notification)
         self._server: Server | None = None
+        # What a watching window was last told it shows (None: nobody watched).
+        self._told: texts.PanelView | None = None
 
     def _tray(self, choice: str | Unavailable) -> Any:
         if isinstance(choice, Unavailable):
@@ -169,7 +171,7 @@ class App:
             reply = self._run(request, now) if request else self.feed(Tick(now))
             # Once per wake-up (the tooltip reads today's counts from the
             # database), and before any reply: whoever reads "pending" in
-            # `status` then finds the tray saying so too.
+            # `status` then finds the tray and the panel saying so too.
             self._show(now)
             if request is not None and request.reply is not None:
                 reply["status"] = self.status(now)
@@ -215,7 +217,7 @@ class App:
             return {"ok": True, "message": texts.confirmation(command, self._situation(now))}
         elif command is Command.CHECKLIST_SAVED:
             self.feed(RecheckAt(now, reminders.next_recheck(self.store)))
-        elif command is not Command.STATUS:
+        elif command in commands.INPUTS:
             event = commands.to_input(command, request.args, now, self.settings)
             refused = self.feed(event)
             if refused:
@@ -225,7 +227,7 @@ class App:
                 return {"ok": False, "message": message}
             return {"ok": True, "message": texts.confirmation(
                 command, self._situation(now), getattr(event, "seconds", None))}
-        return {"ok": True}
+        return {"ok": True}  # STATUS, and WATCH: the status goes with every reply
 
     def _notify(self, action: Notify, now: float) -> None:
         kind = action.kind
@@ -267,11 +269,28 @@ class App:
             done_today=self.store.day_counts(now)["done"])
 
     def _show(self, now: float) -> None:
-        if not self.tray.available or self.core.state is State.STOPPED:
+        if self.core.state is State.STOPPED:
             return
-        s = self._situation(now)
-        self.tray.show(TrayView(art=texts.art(s.state), tooltip=texts.tooltip(s),
-                                menu=texts.menu(s, windows=self.windows.available)))
+        if self.tray.available:
+            s = self._situation(now)
+            self.tray.show(TrayView(art=texts.art(s.state), tooltip=texts.tooltip(s),
+                                    menu=texts.menu(s, windows=self.windows.available)))
+        self._tell_windows(now)
+
+    def _tell_windows(self, now: float) -> None:
+        """Publish the status to watching windows (the panel) when what they
+        show has changed. Only here, on a wake-up the app makes anyway (a
+        deadline, a command, the tooltip's minute), so an open window adds
+        no wake-up; the minute wake-up also moves its countdown on."""
+        server = self._server
+        if server is None or not server.watched:
+            self._told = None  # whoever watches next is told afresh
+            return
+        status = self.status(now)
+        view = texts.panel_view(status, now)
+        if view != self._told:
+            self._told = view
+            server.publish({"ok": True, "status": status})
 
     def status(self, now: float) -> dict[str, Any]:
         snap = self.core.snapshot()

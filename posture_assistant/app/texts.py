@@ -330,6 +330,38 @@ def _parse(iso: str | None) -> datetime | None:
     return None if iso is None else datetime.fromisoformat(iso)
 
 
+@dataclass(frozen=True)
+class PanelView:
+    """Everything the panel shows. The app works it out too, from the
+    status it would send, and tells a watching panel only when it changed."""
+
+    headline: str
+    detail: str
+    today: str
+    menu: tuple[MenuEntry, ...]
+    on_top: bool  # a break is due: the window stays in front
+
+
+def panel_view(status: dict[str, Any], now: float) -> PanelView:
+    s = situation_of(status, now)
+    return PanelView(headline=headline(s), detail=panel_detail(s, status.get("suggestion")),
+                     today=panel_today(status["today"]), menu=menu(s, panel=True),
+                     on_top=s.state is State.PENDING)
+
+
+def situation_of(status: dict[str, Any], now: float) -> Situation:
+    """A status report (see app/status.py) as the texts read it."""
+    seconds = status["seconds_to_next_break"]
+    until = status["paused_until"]
+    return Situation(
+        state=State(status["state"]), now=now,
+        next_break_at=None if seconds is None else now + seconds,
+        paused_until=None if until is None else datetime.fromisoformat(until).timestamp(),
+        snoozes_left=status["snoozes_left"],
+        snooze_options=tuple(status.get("snooze_options") or ()),
+        done_today=status["today"]["done"])
+
+
 def panel_detail(s: Situation, suggestion: str | None) -> str:
     """The panel's line under the headline."""
     if answering(s.state):

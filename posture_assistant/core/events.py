@@ -174,6 +174,7 @@ class Command(str, enum.Enum):
     PANEL = "panel"
     CHECKLIST = "checklist"
     CHECKLIST_SAVED = "checklist_saved"  # a checklist run was saved elsewhere
+    WATCH = "watch"  # a window asks for the status now and every change after it
 
 
 class RejectReason(enum.Enum):

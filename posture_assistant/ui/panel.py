@@ -6,70 +6,96 @@ channel as the CLI. It works fully from the keyboard: the focused button
 answers Return and Space, Tab moves, Escape closes, and each action has a
 letter (see `texts.menu`: d, s, k, b, r, p, c). Its words and its actions
 are the tray menu's, from the same function.
+
+It never asks the app how things stand: it watches (see storage/control),
+and the app sends the status whenever what the window shows changes. So a
+prompt answered elsewhere (tray, CLI, notification) closes its window at
+once, the window closes when the app quits, and neither process wakes
+while nothing happens.
 """
 from __future__ import annotations
 
+import queue
 import sys
+import threading
 import time
-from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
 
 from posture_assistant import APP_NAME
 from posture_assistant.app import texts
-from posture_assistant.core.events import Command, State
+from posture_assistant.core.events import Command
 from posture_assistant.i18n import _
-from posture_assistant.storage.control import ControlError, request
+from posture_assistant.storage.control import ControlError, Watch, request, watch
 from posture_assistant.ui._theme import DIM, HEADLINE, PRIMARY, SMALL
 from posture_assistant.ui._tk import NoWindow, open_root
 
-# Only while the window is open. The countdown shows whole minutes; a prompt
-# answered elsewhere (tray, CLI) should close its window soon after.
-REFRESH_MS = 5000
-PROMPT_REFRESH_MS = 1500
 CLOSE_AFTER_MS = 1500
+# The virtual event that tells Tk's thread a message from the app is waiting.
+PUBLISHED = "<<PostureStatus>>"  # not for users
 # Sizes in points ("p"), so the window grows with the screen's DPI.
 WRAP = "285p"
 
 
 def run_panel(data_dir: Path, dark: bool = False) -> int:
     try:
-        first = request(data_dir, {"cmd": Command.STATUS.value})
+        watching = watch(data_dir)
     except ControlError as e:
         return _fail(str(e))
-    if first is None:
+    if watching is None:
         return _fail(texts.not_running())
+    first = watching.first
+    if "status" not in first:  # the app was too busy to answer
+        watching.close()
+        return _fail(first.get("message") or texts.busy())
     try:
         tk, root = open_root(APP_NAME, dark=dark)
     except NoWindow as e:
+        watching.close()
         return _fail(str(e), e.code)
     from tkinter import ttk
 
     # Plain strings on the wire: the app may be another version of us.
-    Panel(root, tk, ttk, lambda cmd, **a: request(data_dir, {"cmd": str(Command(cmd).value),
-                                                             "args": a}),
-          first["status"])
+    panel = Panel(root, tk, ttk, lambda cmd, **a: request(
+        data_dir, {"cmd": str(Command(cmd).value), "args": a}), first["status"])
+    if first.get("ok"):
+        # Started from inside the main loop: a thread may call into Tk only
+        # while the main loop runs (tkinter waits at most a second for it).
+        root.after_idle(lambda: listen(root, watching, panel.published))
+    # Else an app started before an upgrade, which does not know `watch`
+    # (every reply has the status): the window works, without updates.
     root.mainloop()
     return 0
+
+
+def listen(root, watching: Watch, on_message: Callable[[dict | None], None]) -> None:
+    """Read what the app publishes in a thread of its own, and hand each
+    message to Tk's thread: into a queue, with a virtual event at the tail
+    of Tk's event queue to say so (tkinter passes the call to Tk's thread;
+    Tcl is built with threads everywhere we run). None: the app is gone.
+    Nothing runs until a message comes: no timer in either process."""
+    from tkinter import TclError
+
+    inbox: queue.Queue[dict | None] = queue.Queue()
+    root.bind(PUBLISHED, lambda event: on_message(inbox.get_nowait()))
+
+    def read() -> None:
+        while True:
+            message = watching.next()
+            inbox.put(message)
+            try:
+                root.event_generate(PUBLISHED, when="tail")
+            except (RuntimeError, TclError):
+                return  # the window has closed meanwhile
+            if message is None:
+                return
+
+    threading.Thread(target=read, name="watch", daemon=True).start()
 
 
 def _fail(message: str, code: int = 1) -> int:
     print(f"posture-assistant: {message}", file=sys.stderr)
     return code
-
-
-def situation(status: dict[str, Any]) -> texts.Situation:
-    """The app's status report, as the texts read it."""
-    now = time.time()
-    seconds = status["seconds_to_next_break"]
-    until = status["paused_until"]
-    return texts.Situation(
-        state=State(status["state"]), now=now,
-        next_break_at=None if seconds is None else now + seconds,
-        paused_until=None if until is None else datetime.fromisoformat(until).timestamp(),
-        snoozes_left=status["snoozes_left"],
-        snooze_options=tuple(status.get("snooze_options") or ()),
-        done_today=status["today"]["done"])
 
 
 class Panel:
@@ -92,8 +118,8 @@ class Panel:
                   style=SMALL).grid(row=4, column=0, sticky="w", pady=("6p", 0))
         self._shape: tuple | None = None
         self._keys: list[str] = []
+        self._closing = False  # an action of ours succeeded: its answer shows, then we go
         self.show(status)
-        root.after(self._refresh_ms, self.refresh)
         root.lift()
         # Take the keyboard focus, on the first button, so Return answers the
         # prompt without reaching for the mouse.
@@ -101,33 +127,25 @@ class Panel:
 
     # ---- state ---------------------------------------------------------
 
-    def refresh(self) -> None:
-        try:
-            reply = self.ask(Command.STATUS.value)
-        except ControlError:
-            reply = None
-        if reply is None:
+    def published(self, message: dict | None) -> None:
+        """What the app sent: its status, or None when it has gone."""
+        if self._closing:
+            return
+        if message is None:
             self.root.destroy()  # the app has quit; nothing left to control
-            return
-        if self._for_prompt and not texts.answering(reply["status"]["state"]):
-            self.root.destroy()
-            return
-        self.show(reply["status"])
-        self.root.after(self._refresh_ms, self.refresh)
-
-    @property
-    def _refresh_ms(self) -> int:
-        return PROMPT_REFRESH_MS if self._for_prompt else REFRESH_MS
+        elif self._for_prompt and not texts.answering(message["status"]["state"]):
+            self.root.destroy()  # answered elsewhere: this window's job is done
+        else:
+            self.show(message["status"])
 
     def show(self, status: dict[str, Any]) -> None:
-        s = situation(status)
-        self.headline.configure(text=texts.headline(s))
-        self.detail.configure(text=texts.panel_detail(s, status.get("suggestion")))
-        if s.state is State.PENDING:
+        view = texts.panel_view(status, time.time())
+        self.headline.configure(text=view.headline)
+        self.detail.configure(text=view.detail)
+        if view.on_top:
             self.root.attributes("-topmost", True)
-        today = status["today"]
-        self.today.configure(text=texts.panel_today(today))
-        menu = texts.menu(s, panel=True)
+        self.today.configure(text=view.today)
+        menu = view.menu
         if menu != self._shape:
             self._shape = menu
             self._build_buttons(menu)
@@ -179,6 +197,7 @@ class Panel:
             reply = {"ok": False, "message": texts.not_running()}
         self.detail.configure(text=reply.get("message", ""))
         if reply.get("ok"):
+            self._closing = True
             for child in self.buttons.winfo_children():
                 child.state(["disabled"])
             self.root.after(CLOSE_AFTER_MS, self.root.destroy)
