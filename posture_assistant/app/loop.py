@@ -75,11 +75,16 @@ class App:
     def _tray(self, choice: str | Unavailable) -> Any:
         if isinstance(choice, Unavailable):
             return choice
-        if choice == "sni":
+        if choice in ("sni", "either"):
             from posture_assistant.adapters._util import Unusable
-            from posture_assistant.adapters.tray._sni import SniTray
 
             try:
+                if choice == "either":
+                    from posture_assistant.adapters.tray.either import EitherTray
+
+                    return EitherTray(self.post)
+                from posture_assistant.adapters.tray._sni import SniTray
+
                 return SniTray(self.post)
             except Unusable as e:
                 self.log(_("the tray icon cannot start ({reason}); running without it").format(

@@ -81,8 +81,10 @@ class SniTray:
     backend = "sni"  # not for users
     available = True
 
-    def __init__(self, post, bus: _dbus.Bus | None = None) -> None:
+    def __init__(self, post, bus: _dbus.Bus | None = None, on_change=None) -> None:
         self._post = post
+        # Told (on the bus thread) whenever shown() may have changed.
+        self._on_change = on_change or (lambda: None)
         self._bus = bus or _dbus.session()
         self._view = TrayView("counting", APP_NAME, ())
         self._lock = threading.Lock()
@@ -150,6 +152,7 @@ class SniTray:
             host = True  # a watcher too old to have the property
         with self._lock:
             self._watcher, self._host = watcher, self._host or host
+        self._on_change()
 
     def _register(self, watcher: str) -> None:
         """When a watcher appears later, from the bus thread: no waiting."""
@@ -166,6 +169,7 @@ class SniTray:
             value = True if isinstance(reply, Exception) else bool(reply[0][1])
             with self._lock:
                 self._host = self._host or value
+            self._on_change()
 
         self._bus.call_soon(watcher, WATCHER_PATH, watcher, "RegisterStatusNotifierItem", "s",
                             (self.name,), on_reply=registered)
@@ -177,10 +181,12 @@ class SniTray:
             with self._lock:
                 if self._watcher == watcher:
                     self._watcher, self._host = "", False
+            self._on_change()
 
     def _host_registered(self, _message) -> None:
         with self._lock:
             self._host = True
+        self._on_change()
 
     # ---- the host's calls (on the bus thread) ------------------------------
 

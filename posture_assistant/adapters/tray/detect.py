@@ -57,15 +57,17 @@ def choose(setting: str) -> str | Unavailable:
     if setting in ("gtk", "appindicator"):
         return _gtk(setting)
     # auto: a watcher if there is one, then an XEmbed tray. With neither,
-    # the panel may simply start later (at login): wait for a watcher if
-    # there is a bus, else for an XEmbed tray.
+    # the panel may simply start later (at login): wait for whichever comes.
     if _watcher():
         return "sni"
     if _xembed_tray():
         return "xorg"
-    if _bus():
+    bus, display = _bus(), bool(os.environ.get("DISPLAY"))
+    if bus and display:
+        return "either"
+    if bus:
         return "sni"
-    if os.environ.get("DISPLAY"):
+    if display:
         return "xorg"
     return Unavailable(_("no system tray can show here (no D-Bus session bus and no X "
                          "display)"))

@@ -55,6 +55,11 @@ class Tray:
 
     available = True
 
+    def set_visible(self, visible: bool) -> None:
+        """Offer the icon to trays, or withdraw it (any thread)."""
+        if self._icon.visible != visible:
+            self._icon.visible = visible
+
     def shown(self) -> str | None:
         return self.backend
 
