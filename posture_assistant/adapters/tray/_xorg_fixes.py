@@ -1,4 +1,5 @@
-"""Workarounds for pystray 0.19.5's xorg backend, each named below with its pystray issue.
+"""Workarounds for pystray 0.19.5's xorg backend, each named below with its pystray issue;
+docking into a tray that comes after the icon, or comes back, is in _xorg_docking.
 
 pystray connects to the display when it is imported, so the subclass is made
 on demand (icon_class()) and this module imports anywhere.
@@ -17,7 +18,9 @@ def icon_class():
     import Xlib.protocol.event
     import Xlib.X
 
-    class Icon(pystray.Icon):
+    from posture_assistant.adapters.tray._xorg_docking import docking
+
+    class Icon(docking(pystray.Icon)):
         def _create_window(self):
             # The icon window selects only Exposure|StructureNotify, so a click
             # never arrives and the default item can never run (pystray#151).
@@ -25,6 +28,13 @@ def icon_class():
             window.change_attributes(event_mask=Xlib.X.ExposureMask
                                      | Xlib.X.StructureNotifyMask | Xlib.X.ButtonPressMask)
             return window
+
+        def _on_button_press(self, event):
+            # pystray answers only the left button. This backend has no menu,
+            # so a right click (what XFCE and tint2 users try first) runs the
+            # default item too, rather than nothing.
+            if event.detail in (1, 3):
+                self()
 
         def _draw(self):
             # pystray sends the new picture only at its next read of X events,
@@ -56,7 +66,14 @@ def icon_class():
             # thread ever uses the icon's.
             super()._rewrite_implementation(*methods)
             knocker = Xlib.display.Display(self._display.get_display_name())
-            window = knocker.create_resource_object("window", self._window.id)
+            # Knock on a window of our own that lives as long as the icon:
+            # a tray can destroy the icon's window (tint2 does when it dies),
+            # and a knock on a window that is gone is lost, its caller
+            # waiting for ever. Sent with no event mask, the message goes
+            # to the window's creator whatever it selected.
+            mailbox = self._display.screen().root.create_window(
+                0, 0, 1, 1, 0, 0, window_class=Xlib.X.InputOnly)
+            window = knocker.create_resource_object("window", mailbox.id)
             one_at_a_time = threading.Lock()  # the replies share one queue
 
             def dispatcher(original, atom):

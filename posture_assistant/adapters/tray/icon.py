@@ -11,6 +11,7 @@ from typing import Callable
 from posture_assistant import APP_ID, APP_NAME
 from posture_assistant.adapters.tray.images import icon_image
 from posture_assistant.adapters.tray.view import MenuEntry, TrayView
+from posture_assistant.i18n import _
 
 Post = Callable[..., None]  # post(command, **args), e.g. post("snooze", seconds=300)
 
@@ -61,7 +62,13 @@ class Tray:
             self._icon.visible = visible
 
     def shown(self) -> str | None:
-        return self.backend
+        """What the tray really shows, in a few words; None when nothing."""
+        if self.backend != "xorg":
+            return self.backend  # GTK's StatusIcon cannot be asked from our thread
+        size = self._icon.embedded()
+        if size is None:
+            return None
+        return _("XEmbed icon, {width}×{height}").format(width=size[0], height=size[1])
 
     def show(self, view: TrayView) -> None:
         old, self._view = self._view, view
