@@ -125,6 +125,12 @@ def test_a_late_or_restarted_panel_gets_the_icon_back(sni_desktop, sni_app):
         t0 = time.monotonic()
         wait_for(lambda: shown(app) == "sni", 5, what="the icon back within 5 s of a late panel")
         late = time.monotonic() - t0
+        # The panel is an XEmbed tray too; the app waited for either kind,
+        # and with the item shown its XEmbed icon stands down: one icon.
+        time.sleep(1.0)
+        r = sni_desktop.run("xdotool", "search", "--onlyvisible", "--classname",
+                            "SystemTrayIcon", check=False)
+        assert not r.stdout.strip(), "an XEmbed icon beside the item"
         sni_desktop.stop_sni_panel()
         wait_for(lambda: shown(app) is None, 5, what="status to say the tray has gone")
         sni_desktop.start_sni_panel()

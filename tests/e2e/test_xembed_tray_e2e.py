@@ -30,8 +30,9 @@ def bare(tmp_path):
         d.root = d.x.screen().root
         d.selection = d.x.intern_atom("_NET_SYSTEM_TRAY_S0")
 
-        def app() -> PostureApp:
-            apps.append(PostureApp(d, tmp_path / f"app{len(apps)}", XORG, first_start=False))
+        def app(env: dict | None = None) -> PostureApp:
+            apps.append(PostureApp(d, tmp_path / f"app{len(apps)}", XORG if env is None else env,
+                                   first_start=False))
             return apps[-1].start()
 
         d.app = app
@@ -177,4 +178,19 @@ def test_icon_comes_back_after_tint2_is_killed_and_a_right_click_works(bare, win
     wait_for(lambda: bare.run("xdotool", "search", "--onlyvisible", "--name",
                               "^Posture Assistant$", check=False).stdout.strip(), 15,
              what="the window a right click opens")
+    clean(app)
+
+
+def test_auto_with_no_tray_yet_waits_for_either_kind_and_docks_in_xembed(bare):
+    # At login with a session bus, nothing tells yet whether the panel will
+    # bring a StatusNotifierItem watcher or an XEmbed tray: auto waits for
+    # both, and trayer (XEmbed only) gets the icon.
+    app = bare.app({"POSTURE_BREAK_INTERVAL": "1h"})
+    assert app.status()["tray"] is None
+    assert "no tray is showing the icon yet" in app.log()
+    t0 = time.monotonic()
+    bare.start_tray()
+    icon = docks_within(bare, t0)
+    wait_for(lambda: app.status()["tray"] == "xorg", 5, what="status to say xorg")
+    says_size(app, icon)
     clean(app)
