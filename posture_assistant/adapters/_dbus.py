@@ -220,18 +220,35 @@ def properties(call, interface: str, values: dict[str, tuple[str, Any]]):
     """The reply to an org.freedesktop.DBus.Properties call on an object
     whose properties are `values` ({name: (signature, value)}), all
     read-only."""
-    from jeepney import HeaderFields
-
-    member = call.header.fields.get(HeaderFields.member)
-    if member == "GetAll":
+    method = member(call)
+    if method == "GetAll":
         return answer(call, "a{sv}", (values if call.body[0] in ("", interface) else {},))
-    if member == "Get" and call.body[1] in values:
+    if method == "Get" and call.body[1] in values:
         return answer(call, "v", (values[call.body[1]],))
-    if member == "Set":
+    if method == "Set":
         return error(call, "org.freedesktop.DBus.Error.PropertyReadOnly",
                      "read-only")  # not for users
     return error(call, "org.freedesktop.DBus.Error.UnknownProperty",
                  str(call.body[1:2]))  # not for users
+
+
+def member(call) -> str:
+    from jeepney import HeaderFields
+
+    return call.header.fields.get(HeaderFields.member) or ""
+
+
+def common(call, interface: str, introspection: str, values: Callable[[], dict]):
+    """The reply to what every object we export answers alike (Introspect,
+    and Properties with `values()`), or None for the object's own methods."""
+    from jeepney import HeaderFields
+
+    asked = call.header.fields.get(HeaderFields.interface)
+    if asked == INTROSPECTABLE:
+        return answer(call, "s", (introspection,))
+    if asked == PROPERTIES:
+        return properties(call, interface, values())
+    return None
 
 
 def connect() -> Bus:

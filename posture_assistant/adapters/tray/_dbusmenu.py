@@ -106,14 +106,10 @@ class DBusMenu:
     # ---- the host's calls (on the bus thread) ------------------------------
 
     def _handle(self, call):
-        from jeepney import HeaderFields
-
-        interface = call.header.fields.get(HeaderFields.interface)
-        member = call.header.fields.get(HeaderFields.member)
-        if interface == _dbus.INTROSPECTABLE:
-            return _dbus.answer(call, "s", (INTROSPECTION,))
-        if interface == _dbus.PROPERTIES:
-            return _dbus.properties(call, INTERFACE, PROPERTIES)
+        reply = _dbus.common(call, INTERFACE, INTROSPECTION, lambda: PROPERTIES)
+        if reply is not None:
+            return reply
+        member = _dbus.member(call)
         items, args = self._items, call.body
         if member == "GetLayout":
             parent, depth = args[0], args[1]
@@ -144,7 +140,7 @@ class DBusMenu:
             return _dbus.answer(call, "b", (False,))
         if member == "AboutToShowGroup":
             return _dbus.answer(call, "aiai", ([], [i for i in args[0] if i not in items]))
-        return _dbus.error(call, "org.freedesktop.DBus.Error.UnknownMethod", member or "")
+        return _dbus.error(call, "org.freedesktop.DBus.Error.UnknownMethod", member)
 
     def _event(self, items: dict[int, Item], ident: int, event: str) -> None:
         item = items.get(ident)

@@ -215,14 +215,10 @@ class SniTray:
         }
 
     def _handle(self, call):
-        from jeepney import HeaderFields
-
-        interface = call.header.fields.get(HeaderFields.interface)
-        member = call.header.fields.get(HeaderFields.member)
-        if interface == _dbus.INTROSPECTABLE:
-            return _dbus.answer(call, "s", (INTROSPECTION,))
-        if interface == _dbus.PROPERTIES:
-            return _dbus.properties(call, INTERFACE, self._properties())
+        reply = _dbus.common(call, INTERFACE, INTROSPECTION, self._properties)
+        if reply is not None:
+            return reply
+        member = _dbus.member(call)
         if member in ("Activate", "ContextMenu", "SecondaryActivate"):
             # A click on the icon does what the menu's default entry does
             # (open the window); hosts that cannot draw our menu send
@@ -233,4 +229,4 @@ class SniTray:
             return _dbus.answer(call)
         if member == "Scroll":
             return _dbus.answer(call)
-        return _dbus.error(call, "org.freedesktop.DBus.Error.UnknownMethod", member or "")
+        return _dbus.error(call, "org.freedesktop.DBus.Error.UnknownMethod", member)
