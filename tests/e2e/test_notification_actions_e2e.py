@@ -14,7 +14,7 @@ import pytest
 
 from tests.desktop import start_bus, stop_bus
 
-from .conftest import wait_for
+from .conftest import have_gtk, unavailable, wait_for
 
 # "#Snooze 3 s (Time to stand up and stretch) [4,snooze]"
 LINE = re.compile(r"^#(?P<label>.*) \((?P<summary>.*)\) \[(?P<id>\d+),(?P<key>[^\]]+)\]$")
@@ -123,10 +123,16 @@ def test_a_click_on_the_prompt_opens_the_window(desktop, posture, windows):
     assert app.status()["state"] == "pending"
 
 
-@pytest.mark.parametrize("server", ["missing", "fails to start"])
-def test_a_broken_notification_server_costs_one_line(desktop, posture, tmp_path, server):
+@pytest.mark.parametrize("server,backend", [("missing", "xorg"), ("fails to start", "xorg"),
+                                            ("fails to start", "gtk")])
+def test_a_broken_notification_server_costs_one_line(desktop, posture, tmp_path, server,
+                                                     backend):
     """On a bus of its own: with no notification server at all, or with one
-    that D-Bus activation starts and that dies at once."""
+    that D-Bus activation starts and that dies at once. pystray's GTK
+    backends used to ask for that server as the icon started, and lost the
+    icon when it failed."""
+    if backend == "gtk" and not have_gtk():
+        unavailable("the gtk tray needs PyGObject (the gtk extra)")
     services = None
     if server == "fails to start":
         services = tmp_path / "services"
@@ -145,14 +151,15 @@ def test_a_broken_notification_server_costs_one_line(desktop, posture, tmp_path,
 
     bus, address = start_bus(tmp_path, spawn, services)
     try:
-        app = posture(POSTURE_BREAK_INTERVAL="1s", POSTURE_REMINDER_INTERVAL="1s")
+        app = posture(POSTURE_BREAK_INTERVAL="1s", POSTURE_REMINDER_INTERVAL="1s",
+                      POSTURE_TRAY_BACKEND=backend)
         app.env["DBUS_SESSION_BUS_ADDRESS"] = address
         app.start()
         desktop.wait_tray_icon()
         app.wait_state("pending")
         wait_for(lambda: app.kinds().count("reminded") >= 2, 15, what="two reminders")
         status = app.status()
-        assert status["notifications"] == "failing" and status["tray"] == "xorg"
+        assert status["notifications"] == "failing" and status["tray"] == backend
         assert app.cli("done").returncode == 0
         log = app.log()
         assert log.count("notifications are not working") == 1, log

@@ -27,7 +27,24 @@ def _import_pystray(backend: str):
         Icon = icon_class()
     else:
         Icon = pystray.Icon
+    if backend in ("gtk", "appindicator"):
+        # pystray's GTK backends open a proxy to the notification server as
+        # the icon starts, which D-Bus-activates one, and a server that fails
+        # to start raised out of the tray's loop and took the icon with it.
+        # Our notifications go their own way (adapters/notify), so pystray's
+        # never runs.
+        from pystray._util import notify_dbus
+
+        notify_dbus.Notifier = _NoNotifier
     return pystray, Icon
+
+
+class _NoNotifier:
+    def notify(self, *args) -> None:
+        pass
+
+    def hide(self) -> None:
+        pass
 
 
 class Tray:
