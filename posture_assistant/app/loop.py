@@ -65,8 +65,8 @@ class App:
             max_snoozes=settings.max_snoozes,
             break_duration=settings.break_duration,
             max_deferral=settings.max_deferral))
-        self.notifier = Notifier(settings.notifications, log, texts.elsewhere(
-            tray=self.tray.available, windows=windows.available),
+        self.notifier = Notifier(settings.notifications, log, lambda: texts.elsewhere(
+            tray=bool(self.tray_shown()), windows=windows.available),
             on_action=self._answer_from_notification)
         self._server: Server | None = None
         # What a watching window was last told it shows (None: nobody watched).

@@ -36,12 +36,15 @@ def _backend_name() -> str:
 
 
 class Notifier:
-    def __init__(self, enabled: bool, log: Callable[[str], None], elsewhere: str,
+    def __init__(self, enabled: bool, log: Callable[[str], None],
+                 elsewhere: str | Callable[[], str],
                  on_action: Callable[[str], None] = lambda key: None) -> None:
         """`on_action(key)` runs when the user presses one of a notification's
         actions, on a thread of the backend's own: it must only hand over."""
         self.enabled = enabled
-        self._elsewhere = elsewhere  # where prompts still show, in words
+        # Where prompts still show, in words; asked when it is said, since a
+        # tray may have come or gone since the start.
+        self._elsewhere = elsewhere if callable(elsewhere) else lambda: elsewhere
         self._log = log
         self._on_action = on_action
         self._backend: Backend | None = None
@@ -67,7 +70,7 @@ class Notifier:
             if not self.failing:
                 self.failing = True
                 self._log(_("notifications are not working ({why}); {elsewhere}").format(
-                    why=_reason(e), elsewhere=self._elsewhere))
+                    why=_reason(e), elsewhere=self._elsewhere()))
             return False
         if self.failing:
             self.failing = False
