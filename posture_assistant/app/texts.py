@@ -252,6 +252,8 @@ def describe_status(status: dict[str, Any]) -> str:
             app=APP_NAME, pid=status["pid"], tray=status["tray"] or _("none"),
             notifications=_(NOTIFICATIONS.get(status["notifications"], status["notifications"]))))
         lines.append(_state_line(status))
+        if not status["tray"] and status.get("tray_detail"):
+            lines.append(_("No tray icon shows: {why}.").format(why=status["tray_detail"]))
         missing = _unavailable(status["activity_detection"])
         if missing:
             lines.append(_("Activity detection is unavailable ({reason}); break timing counts "

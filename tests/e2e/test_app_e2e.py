@@ -258,6 +258,7 @@ def test_no_tray_host_runs_without_a_tray_and_opens_its_window(desktop, posture,
         status = app.status()
         assert status["tray"] is None
         assert "no tray is showing the icon yet" in app.log()
+        assert "No tray icon shows: no tray is showing" in app.cli("status").stdout
         app.wait_state("pending")
         panel = wait_for(lambda: panel_window(desktop), 15, what="the prompt window")
         assert app.cli("done").returncode == 0
