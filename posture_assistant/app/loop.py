@@ -309,7 +309,8 @@ class App:
             snooze_options=self.settings.snooze_options,
             suggestion=self.suggestion(snap.prompt_id) if texts.answering(snap.state) else None,
             tray=self.tray.backend if self.tray_shown() else None,
-            tray_detail=self.tray_shown() or self._no_tray(),
+            # Nothing to explain when the user turned the tray off.
+            tray_detail=None if self._tray_off() else self.tray_shown() or self._no_tray(),
             notifications=notifications,
             activity_detection=_detection(self.sensors.idle),
             fullscreen_detection=_detection(self.sensors.fullscreen),
@@ -328,6 +329,9 @@ class App:
             return reply.get(timeout=REPLY_WAIT)
         except queue.Empty:
             return {"ok": False, "message": texts.busy()}
+
+    def _tray_off(self) -> bool:
+        return isinstance(self.tray, Unavailable) and self.tray.name == "off"
 
     def _no_tray(self) -> str:
         if self.tray.available:

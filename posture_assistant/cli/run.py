@@ -106,7 +106,7 @@ def _tray(settings, off: bool):
     from posture_assistant.adapters.tray.detect import choose
 
     if off:
-        return Unavailable(_("the tray is turned off"))
+        return Unavailable(_("the tray is turned off"), name="off")
     choice = choose(settings.tray_backend)
     if isinstance(choice, Unavailable):
         warn(_("{reason}; running without a tray icon. Prompts come as notifications and a "

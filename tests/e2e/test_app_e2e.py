@@ -269,7 +269,9 @@ def test_no_tray_host_runs_without_a_tray_and_opens_its_window(desktop, posture,
 
 def test_no_tray_flag_forces_trayless_mode(desktop, posture):
     app = posture(**FAST).start("--no-tray")
-    assert app.status()["tray"] is None
+    status = app.status()
+    assert status["tray"] is None and status["tray_detail"] is None  # asked for: nothing to explain
+    assert "No tray icon shows" not in app.cli("status").stdout
     time.sleep(0.5)
     assert desktop.tray_icons() == []
 

@@ -45,7 +45,7 @@ def check_display() -> None:
 def choose(setting: str) -> str | Unavailable:
     """The backend for the `tray_backend` setting, or why none can show."""
     if setting == "none":
-        return Unavailable(_("the tray is turned off"))
+        return Unavailable(_("the tray is turned off"), name="off")
     if sys.platform in ("win32", "darwin"):
         return sys.platform
     if setting == "sni":
