@@ -5,7 +5,8 @@
 1. docs/prompt-and-panel.png: a break prompt (dunst notification), the tray
    icon in its "break due" state, and the panel a click on the icon opens.
 2. docs/panel-dark.png: the same panel in dark mode.
-3. docs/tray-menu.png: the native tray menu (gtk backend) during a prompt.
+3. docs/tray-menu.png: the tray menu during a prompt, as a StatusNotifierItem
+   host draws it (xfce4-panel's status tray, from our dbusmenu).
 4. docs/checklist.png: the workspace checklist window, half answered.
 
 The theme is set with POSTURE_THEME, so the pictures do not depend on the
@@ -31,15 +32,42 @@ PANEL = "Posture Assistant"
 
 
 def start_app(desktop: Desktop, tmp: Path, backend: str) -> subprocess.Popen:
+    """The app with a prompt due, once its icon shows."""
     returning_user(tmp / backend)
     env = dict(desktop.env, POSTURE_DATA_DIR=str(tmp / backend), POSTURE_BREAK_INTERVAL="2s",
                POSTURE_REMINDER_INTERVAL="1h", POSTURE_TRAY_BACKEND=backend,
                POSTURE_THEME="light")
     proc = subprocess.Popen([sys.executable, "-m", "posture_assistant"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    desktop.wait_tray_icon()
+    if backend == "sni":
+        wait_for(desktop.sni_items, 15, what="the item in the panel")
+    else:
+        desktop.wait_tray_icon()
     time.sleep(3)  # the prompt is due after 2 s
     return proc
+
+
+def sni_menu(tmp: Path) -> None:
+    """On a desktop of its own, whose panel is a StatusNotifierItem host."""
+    (tmp / "sni-desktop").mkdir()
+    desktop = Desktop(tmp / "sni-desktop")
+    try:
+        desktop.start(tray=False)
+        desktop.start_sni_panel()
+        app = start_app(desktop, tmp, "sni")
+        desktop.sni_panel_window()  # also opens the X connection toplevels() uses
+        before = set(desktop.toplevels())
+        desktop.click_sni_icon(3)
+        menu = wait_for(lambda: next((g for i, g in desktop.toplevels().items()
+                                      if i not in before and "Dunst" not in g[0]
+                                      and g[5] > 60), None), 10, what="the menu")
+        time.sleep(0.3)
+        _, _, x, y, mw, mh = menu
+        shot(desktop, tmp, "tray-menu.png", (0, 0, min(1024, x + mw + 40), y + mh + 10))
+        app.terminate()
+        app.wait(10)
+    finally:
+        desktop.stop()
 
 
 def shot(desktop: Desktop, tmp: Path, name: str, box: tuple[int, int, int, int]) -> None:
@@ -88,21 +116,7 @@ def main() -> int:
             wait_for(lambda: not desktop.tray_icons(), 10, what="the icon to go")
             desktop.run("dunstctl", "close-all")
 
-            app = start_app(desktop, tmp, "gtk")
-            before = set(desktop.toplevels())
-            win, _, _, w, h = desktop.wait_tray_icon()[0]
-            desktop.xdotool("mousemove", "--window", win, w // 2, h // 2, "click", 3)
-            menu = wait_for(lambda: next((g for i, g in desktop.toplevels().items()
-                                          if i not in before and "Dunst" not in g[0]
-                                          and g[5] > 60), None), 10, what="the menu")
-            time.sleep(0.3)
-            _, _, x, y, mw, mh = menu
-            left = max(0, x - 40)
-            shot(desktop, tmp, "tray-menu.png", (left, 0, 1024, max(y + mh + 10, 160)))
-            app.terminate()
-            app.wait(10)
-
-            env = dict(desktop.env, POSTURE_DATA_DIR=str(tmp / "gtk"), POSTURE_THEME="light")
+            env = dict(desktop.env, POSTURE_DATA_DIR=str(tmp / "xorg"), POSTURE_THEME="light")
             checklist = subprocess.Popen([sys.executable, "-m", "posture_assistant", "checklist",
                                           "--window"], env=env)
             window(desktop, "Check my workspace")
@@ -114,6 +128,7 @@ def main() -> int:
             checklist.wait(10)
         finally:
             desktop.stop()
+        sni_menu(tmp)
     return 0
 
 
