@@ -122,6 +122,13 @@ def docking(base):
             self._note()
             if self._parent == self._root.id and self._systray_manager is not None:
                 self._tray_lost()
+            elif self._parent != self._root.id and not self._wanted and not self._stopping:
+                # A dock request that crossed our withdrawal (the app chose
+                # the StatusNotifierItem meanwhile): the tray embedded the
+                # icon after we had let go, so let go again.
+                self._systray_manager = self._systray_manager or self._get_systray_manager()
+                if self._systray_manager is not None:
+                    self._undock_window()
 
         def _on_map(self, event) -> None:
             if event.window.id != self._window.id:
