@@ -36,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.desktop import Desktop, returning_user, wait_for  # noqa: E402
+from tests.desktop import Desktop, returning_user, terminate as stop, wait_for  # noqa: E402
 
 
 def tree(pid: int) -> list[int]:
@@ -120,13 +120,22 @@ def open_panel(desktop: Desktop, data: Path) -> None:
              20, what="the panel on screen")
 
 
-def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+def measure(desktop: Desktop, pid: int, window: float, active: bool) -> dict:
+    """Memory now, then CPU and context switches per minute over `window`
+    seconds, of `pid` and its children; `active` moves the pointer every
+    10 s meanwhile, as a person at the computer would."""
+    pids = tree(pid)
+    pss, rss, uss = memory_kib(pids)
+    cpu0, sw0 = cpu_and_switches(pids)
+    end = time.monotonic() + window
+    while time.monotonic() < end:
+        time.sleep(min(10.0, max(0.0, end - time.monotonic())))
+        if active:
+            desktop.xdotool("mousemove_relative", "--", "1", "0")
+    cpu1, sw1 = cpu_and_switches(pids)
+    minutes = window / 60
+    return {"pids": pids, "pss": pss, "rss": rss, "uss": uss,
+            "cpu_ms": (cpu1 - cpu0) * 1000 / minutes, "switches": (sw1 - sw0) / minutes}
 
 
 def main() -> int:
@@ -166,31 +175,23 @@ def main() -> int:
             if args.panel:
                 open_panel(desktop, Path(tmp) / "data")
             time.sleep(args.settle)
-            pids = tree(proc.pid)
-            pss, rss, uss = memory_kib(pids)
-            cpu0, sw0 = cpu_and_switches(pids)
-            end = time.monotonic() + args.window
-            while time.monotonic() < end:
-                time.sleep(min(10.0, max(0.0, end - time.monotonic())))
-                if args.active:
-                    desktop.xdotool("mousemove_relative", "--", "1", "0")
-            cpu1, sw1 = cpu_and_switches(pids)
+            m = measure(desktop, proc.pid, args.window, args.active)
             assert proc.poll() is None, "the app exited during the measurement"
             stop(proc)
         finally:
             desktop.stop()
 
-    minutes = args.window / 60
     print(f"backend: {args.backend} on {host} ({'active' if args.active else 'away'} user"
           f"{', break due' if args.prompt else ''}{', window open' if args.panel else ''})")
     if embeds:
         print(f"icon embedded after start: median {statistics.median(embeds) * 1000:.0f} ms, "
               f"max {max(embeds) * 1000:.0f} ms over {len(embeds)} starts")
-    print(f"after {args.settle:.0f} s idle: PSS {pss / 1024:.1f} MiB, RSS {rss / 1024:.1f} MiB, "
-          f"USS {uss / 1024:.1f} MiB "
-          f"({len(pids)} process{'es' if len(pids) > 1 else ''})")
-    print(f"idle over {args.window:.0f} s: {(cpu1 - cpu0) * 1000 / minutes:.2f} ms CPU and "
-          f"{(sw1 - sw0) / minutes:.1f} context switches per minute")
+    n = len(m["pids"])
+    print(f"after {args.settle:.0f} s idle: PSS {m['pss'] / 1024:.1f} MiB, RSS "
+          f"{m['rss'] / 1024:.1f} MiB, USS {m['uss'] / 1024:.1f} MiB "
+          f"({n} process{'es' if n > 1 else ''})")
+    print(f"idle over {args.window:.0f} s: {m['cpu_ms']:.2f} ms CPU and "
+          f"{m['switches']:.1f} context switches per minute")
     return 0
 
 

@@ -21,8 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.idle import cpu_and_switches, memory_kib, stop, tree  # noqa: E402
-from tests.desktop import Desktop  # noqa: E402
+from bench.idle import measure  # noqa: E402
+from tests.desktop import Desktop, terminate  # noqa: E402
 
 
 def main() -> int:
@@ -43,22 +43,14 @@ def main() -> int:
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             time.sleep(args.settle)
             assert proc.poll() is None, f"{args.argv[0]} exited (status {proc.returncode})"
-            pids = tree(proc.pid)
-            pss, rss, uss = memory_kib(pids)
-            cpu0, sw0 = cpu_and_switches(pids)
-            end = time.monotonic() + args.window
-            while time.monotonic() < end:
-                time.sleep(min(10.0, max(0.0, end - time.monotonic())))
-                desktop.xdotool("mousemove_relative", "--", "1", "0")
-            cpu1, sw1 = cpu_and_switches(pids)
-            stop(proc)
+            m = measure(desktop, proc.pid, args.window, active=True)
+            terminate(proc)
         finally:
             desktop.stop()
-    minutes = args.window / 60
-    print(f"{' '.join(args.argv)} on {args.host}: PSS {pss / 1024:.1f} MiB, RSS "
-          f"{rss / 1024:.1f} MiB, USS {uss / 1024:.1f} MiB ({len(pids)} processes); "
-          f"{(cpu1 - cpu0) * 1000 / minutes:.2f} ms CPU and {(sw1 - sw0) / minutes:.1f} "
-          "context switches per idle minute")
+    print(f"{' '.join(args.argv)} on {args.host}: PSS {m['pss'] / 1024:.1f} MiB, RSS "
+          f"{m['rss'] / 1024:.1f} MiB, USS {m['uss'] / 1024:.1f} MiB ({len(m['pids'])} "
+          f"processes); {m['cpu_ms']:.2f} ms CPU and {m['switches']:.1f} context switches per "
+          "idle minute")
     return 0
 
 

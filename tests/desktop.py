@@ -442,6 +442,18 @@ XFCE_PANEL_XML = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
+def terminate(proc: subprocess.Popen, wait: float = 10) -> None:
+    """End a child we started: politely, then for sure; never leave a zombie."""
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(wait)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(5)
+
+
 def _check_stack() -> None:
     missing = [b for b in NEEDED if not shutil.which(b)]
     if missing:
@@ -534,10 +546,5 @@ class PostureApp:
         return [k for k, _ in self.events()]
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        if self.proc is not None:
+            terminate(self.proc)

@@ -16,6 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.desktop import terminate
+
 CONFIG = "xwayland disable\noutput HEADLESS-1 resolution 640x480\n"
 
 
@@ -84,12 +86,7 @@ class Sway:
                        capture_output=True, timeout=20)
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        if self.proc is not None:
+            terminate(self.proc)
         if self.runtime is not None:
             shutil.rmtree(self.runtime, ignore_errors=True)
