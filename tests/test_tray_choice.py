@@ -65,3 +65,10 @@ def test_without_a_bus_or_a_display_nothing_can_show(monkeypatch, session_bus):
 def test_the_gnome_extension_is_named_only_on_gnome(monkeypatch, desktop, extension):
     monkeypatch.setenv("XDG_CURRENT_DESKTOP", desktop)
     assert ("AppIndicator extension" in detect.missing_tray_hint()) is extension
+
+
+def test_gtk_refuses_under_wayland_even_with_xwayland(bus, monkeypatch):
+    monkeypatch.setenv("DISPLAY", ":99")  # XWayland's, where no panel shows XEmbed icons
+    choice = detect.choose("gtk")
+    assert isinstance(choice, Unavailable)
+    assert "Wayland cannot show" in choice.reason or "PyGObject" in choice.reason

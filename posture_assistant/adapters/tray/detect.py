@@ -78,9 +78,14 @@ def _gtk(setting: str) -> str | Unavailable:
     if missing:
         return Unavailable(_("tray_backend={setting} needs PyGObject ({missing}); {hint}")
                            .format(setting=setting, missing=missing, hint=_(GTK_HINT)))
-    if setting == "gtk" and not os.environ.get("DISPLAY"):
+    if setting == "gtk" and (os.environ.get("WAYLAND_DISPLAY") or not os.environ.get("DISPLAY")):
+        # Under Wayland the icon would live on XWayland, where no panel
+        # shows it (or, with KDE's proxy, shows it empty).
         return Unavailable(_("tray_backend=gtk draws an XEmbed icon, which Wayland cannot show; "
                              "use tray_backend=auto"))
+    if setting == "gtk" and not _xembed_tray():
+        return Unavailable(_("tray_backend=gtk needs an XEmbed system tray, and none runs on "
+                             "this display; use tray_backend=auto"))
     if setting == "appindicator" and not _watcher():
         return Unavailable(_("tray_backend=appindicator needs a StatusNotifierItem watcher (a "
                              "panel with a status tray), and none is running; use "
