@@ -36,9 +36,13 @@ def panel_window(desktop):
                 None)
 
 
+# Long enough that a loaded machine still sees the counting state first.
+SLOWER = dict(FAST, POSTURE_BREAK_INTERVAL="8s")
+
+
 def test_icon_embeds_and_prompt_reaches_dunst(desktop, posture, tmp_path):
     before = len(desktop.notifications())
-    app = posture(**FAST).start()
+    app = posture(**SLOWER).start()
     icon, _ = desktop.wait_tray_icon()
     assert app.status()["tray"] == "xorg"
     black, counting = icon_colours(desktop, tmp_path, icon)
@@ -83,7 +87,7 @@ def test_done_from_the_gtk_tray_menu_records_a_break(desktop, posture):
 
 
 def test_done_from_the_cli_and_status_json(desktop, posture):
-    app = posture(**FAST).start()
+    app = posture(**SLOWER).start()
     r = app.cli("done")
     assert r.returncode == 1 and "no break is due" in r.stderr
     status = app.wait_state("pending")
@@ -96,7 +100,7 @@ def test_done_from_the_cli_and_status_json(desktop, posture):
     assert "Break recorded" in r.stdout
     status = app.status()
     assert status["today"]["done"] == 1 and status["state"] == "counting"
-    assert 0 < status["seconds_to_next_break"] <= 2
+    assert 0 < status["seconds_to_next_break"] <= 8
 
 
 def test_snooze_delays_the_prompt_by_its_length_not_less(desktop, posture):
