@@ -374,3 +374,17 @@ def test_a_watching_window_hears_only_of_changes_and_only_on_wake_ups_made_anywa
     # The app quits: the window reads the end and closes.
     assert request(data, {"cmd": "quit"})["ok"]
     assert again.next(5) is None
+
+
+def test_lengths_past_the_bounds_are_refused_not_fatal(app):
+    # What a client that skips the CLI's checks could send (issue 10):
+    # before, a pause past the year 9999 crashed the app.
+    from posture_assistant.core.events import Start
+
+    app.feed(Start(NOON))
+    reply = ask(app, "pause", seconds=4e11)
+    assert reply["ok"] is False and reply["message"] == "pause: must be at most 366d"
+    assert ask(app, "pause", seconds="soon")["ok"] is False
+    assert ask(app, "pause", seconds=3600)["ok"] is True
+    assert ask(app, "resume")["ok"] is True
+    assert app.status(app.clock())["state"] == "counting"

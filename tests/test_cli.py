@@ -71,3 +71,13 @@ def test_a_bad_setting_is_one_line_for_every_command(cli_env):
     assert r.returncode == 2
     assert r.stderr.startswith("posture-assistant: invalid setting reminder_interval = 'often'")
     assert len(r.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize("args, words", [
+    (("pause", "400000000000"), "must be at most 366d"),
+    (("snooze", "8d"), "must be at most 7d"),
+])
+def test_lengths_past_the_bounds_are_one_line(cli_env, args, words):
+    r = cli(cli_env, *args)
+    assert r.returncode == 2 and words in r.stderr
+    assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1

@@ -59,3 +59,16 @@ def test_milliseconds_under_ten_seconds_round_trip(ms):
 ])
 def test_countdown_rounds_up_to_minutes(seconds, text):
     assert format_countdown(seconds) == text
+
+
+def test_lengths_have_a_sane_maximum():
+    from posture_assistant.storage.durations import WEEK
+
+    # Past the year 9999 these crashed the app (issue 10): now one line.
+    for value in ("400000000000", 4e11, "367d", "1e300"):
+        with pytest.raises(ValueError, match="at most 366d|expected a duration"):
+            parse_duration(value)
+    assert parse_duration("366d") == 366 * 86400
+    assert parse_duration("7d", WEEK) == WEEK
+    with pytest.raises(ValueError, match="must be at most 7d"):
+        parse_duration("7d1s", WEEK)

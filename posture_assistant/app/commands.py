@@ -9,6 +9,7 @@ from typing import Any
 from posture_assistant.core.events import (
     BreakNow, Command, Done, Input, Pause, Quit, Resume, Skip, Snooze,
 )
+from posture_assistant.storage.durations import WEEK, YEAR, parse_duration
 from posture_assistant.storage.store import local_day_bounds
 
 # The commands that are the core's inputs, and how each is built.
@@ -19,7 +20,7 @@ INPUTS = {
     Command.QUIT: lambda now, args, settings: Quit(now),
     Command.RESUME: lambda now, args, settings: Resume(now),
     Command.SNOOZE: lambda now, args, settings: Snooze(
-        now, float(args.get("seconds") or settings.snooze_options[0])),
+        now, _seconds(args, WEEK) or settings.snooze_options[0]),
     Command.PAUSE: lambda now, args, settings: Pause(now, pause_end(now, args)),
 }
 
@@ -46,6 +47,13 @@ def pause_end(now: float, args: dict) -> float | None:
     """{"seconds": s}, {"tomorrow": true} (next local midnight) or {} (until resumed)."""
     if args.get("tomorrow"):
         return local_day_bounds(now)[1]
-    if args.get("seconds"):
-        return now + float(args["seconds"])
-    return None
+    seconds = _seconds(args, YEAR)
+    return None if seconds is None else now + seconds
+
+
+def _seconds(args: dict, maximum: float) -> float | None:
+    """args["seconds"] as the CLI would have checked it; ValueError with the
+    reason for a client that sent something else."""
+    if not args.get("seconds"):
+        return None
+    return parse_duration(args["seconds"], maximum)

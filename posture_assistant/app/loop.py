@@ -223,7 +223,10 @@ class App:
         elif command is Command.CHECKLIST_SAVED:
             self.feed(RecheckAt(now, reminders.next_recheck(self.store)))
         elif command in commands.INPUTS:
-            event = commands.to_input(command, request.args, now, self.settings)
+            try:
+                event = commands.to_input(command, request.args, now, self.settings)
+            except ValueError as e:  # a client that skipped the CLI's checks
+                return {"ok": False, "message": f"{command.value}: {e}"}
             refused = self.feed(event)
             if refused:
                 message = texts.rejection(refused[0].reason, self.settings)

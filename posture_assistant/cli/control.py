@@ -65,11 +65,11 @@ def send(args: argparse.Namespace, command: Command, **cmd_args: Any) -> int:
     return 0
 
 
-def _duration_arg(command: str, text: str, also: str = "") -> float:
+def _duration_arg(command: str, text: str, maximum: float, also: str = "") -> float:
     from posture_assistant.storage.durations import parse_duration
 
     try:
-        return parse_duration(text)
+        return parse_duration(text, maximum)
     except ValueError as e:
         raise CliError(_("{command}: {text!r} is not a duration{also}: {error}").format(
             command=command, text=text, also=also, error=e), EXIT_USAGE) from None
@@ -78,7 +78,10 @@ def _duration_arg(command: str, text: str, also: str = "") -> float:
 def cmd_snooze(args: argparse.Namespace) -> int:
     if args.duration is None:
         return send(args, Command.SNOOZE)
-    return send(args, Command.SNOOZE, seconds=_duration_arg(Command.SNOOZE.value, args.duration))
+    from posture_assistant.storage.durations import WEEK
+
+    return send(args, Command.SNOOZE,
+                seconds=_duration_arg(Command.SNOOZE.value, args.duration, WEEK))
 
 
 def cmd_pause(args: argparse.Namespace) -> int:
@@ -87,5 +90,8 @@ def cmd_pause(args: argparse.Namespace) -> int:
         return send(args, Command.PAUSE)
     if length == "tomorrow":
         return send(args, Command.PAUSE, tomorrow=True)
-    seconds = _duration_arg(Command.PAUSE.value, args.length, _(", 'tomorrow' or 'forever'"))
+    from posture_assistant.storage.durations import YEAR
+
+    seconds = _duration_arg(Command.PAUSE.value, args.length, YEAR,
+                            _(", 'tomorrow' or 'forever'"))
     return send(args, Command.PAUSE, seconds=seconds)

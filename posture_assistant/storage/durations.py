@@ -6,6 +6,11 @@ import math
 import re
 
 HINT = N_("expected a duration such as 90, 90s, 45m, 1h30m or PT1H30M")
+# The longest lengths that make sense: a break rhythm, a snooze or a hold
+# of a week at most, a pause or a re-check reminder of a year. Without a
+# bound, a typo of many zeros went past the year 9999, where dates end.
+WEEK = 7 * 86400.0
+YEAR = 366 * 86400.0
 _UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 # ASCII digits only: \d would also take other scripts' digits.
 _NUMBER = r"[0-9]+(?:\.[0-9]+)?"
@@ -21,9 +26,9 @@ _ISO = re.compile(
     rf"(?:(?P<s>{_NUMBER})S)?)?", re.IGNORECASE)
 
 
-def parse_duration(value: object) -> float:
-    """Seconds, from a number of seconds or a duration string; ValueError
-    with a one-line reason otherwise."""
+def parse_duration(value: object, maximum: float = YEAR) -> float:
+    """Seconds, from a number of seconds or a duration string, at most
+    `maximum`; ValueError with a one-line reason otherwise."""
     if isinstance(value, str):
         seconds = _parse_text(value.strip())
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -37,6 +42,8 @@ def parse_duration(value: object) -> float:
         raise ValueError(_(HINT))
     if seconds <= 0:
         raise ValueError(_("must be longer than 0 seconds"))
+    if seconds > maximum:
+        raise ValueError(_("must be at most {limit}").format(limit=format_duration(maximum)))
     return seconds
 
 

@@ -19,7 +19,7 @@ from pydantic_settings import (
 )
 
 from posture_assistant import APP_ID
-from posture_assistant.storage.durations import format_duration, parse_duration
+from posture_assistant.storage.durations import WEEK, YEAR, format_duration, parse_duration
 from posture_assistant.storage.hours import WorkingHours, parse_working_hours
 from posture_assistant.files import read_toml
 from posture_assistant.i18n import N_, _
@@ -33,8 +33,8 @@ class SettingsError(Exception):
     """str(e) is one line for the user."""
 
 
-def _duration(value: Any) -> float:
-    seconds = parse_duration(value)
+def _duration(value: Any, maximum: float = WEEK) -> float:
+    seconds = parse_duration(value, maximum)
     if seconds < 1:
         raise ValueError(_("must be at least 1 second"))
     return seconds
@@ -48,7 +48,8 @@ def _duration_list(value: Any) -> Any:
     return value
 
 
-Duration = Annotated[float, BeforeValidator(_duration)]
+Duration = Annotated[float, BeforeValidator(_duration)]  # up to a week
+LongDuration = Annotated[float, BeforeValidator(lambda value: _duration(value, YEAR))]
 
 # The TOML file of the load in progress; read by settings_customise_sources,
 # which pydantic-settings calls as a classmethod with no way to pass it in.
@@ -77,7 +78,7 @@ class Settings(BaseSettings):
     working_hours: Annotated[WorkingHours | None, NoDecode,
                              BeforeValidator(parse_working_hours)] = Field(
         None, description=N_("When prompts may come, per weekday; empty means always."))
-    checklist_reminder: Duration = Field(
+    checklist_reminder: LongDuration = Field(
         30 * 86400.0, description=N_("How long after a workspace check to suggest the next one."))
     tray_backend: Literal["auto", "sni", "xorg", "gtk", "appindicator", "none"] = Field(
         "auto", description=N_("Tray icon backend (see Linux trays in the README)."))
