@@ -58,6 +58,14 @@ class Entry:
     def enable(self, argv: Sequence[str]) -> tuple[Status, Status]:
         raise NotImplementedError
 
+    def _ours(self) -> Status:
+        """The status now, before a change; NotOurs if what stands there was
+        written by someone else, which on and off never touch."""
+        before = self.status()
+        if before.state == NOT_OURS:
+            raise NotOurs(before.where)
+        return before
+
     def disable(self) -> tuple[Status, Status]:
         raise NotImplementedError
 

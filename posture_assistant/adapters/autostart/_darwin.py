@@ -20,7 +20,7 @@ from typing import Callable, Sequence
 
 from posture_assistant import APP_ID, __version__
 from posture_assistant.adapters.autostart._base import (
-    DISABLED, NOT_OURS, OFF, ON, STALE, NotOurs, Entry, Status, missing_program,
+    DISABLED, NOT_OURS, OFF, ON, STALE, Entry, Status, missing_program,
     write_file,
 )
 from posture_assistant.i18n import _
@@ -103,9 +103,7 @@ class DarwinAutostart(Entry):
         return Status(ON, where, argv, text)
 
     def enable(self, argv: Sequence[str]) -> tuple[Status, Status]:
-        before = self.status()
-        if before.state == NOT_OURS:
-            raise NotOurs(before.where)
+        before = self._ours()
         write_file(self.path, plistlib.dumps(agent(argv, self.home)))
         if before.state == DISABLED and self._switched_off():
             try:
@@ -115,9 +113,7 @@ class DarwinAutostart(Entry):
         return before, self.status()
 
     def disable(self) -> tuple[Status, Status]:
-        before = self.status()
-        if before.state == NOT_OURS:
-            raise NotOurs(before.where)
+        before = self._ours()
         self.path.unlink(missing_ok=True)
         return before, self.status()
 

@@ -15,7 +15,7 @@ from typing import Sequence
 from posture_assistant import APP_ID, APP_NAME, __version__
 from posture_assistant.adapters.autostart import _desktop_entry as de
 from posture_assistant.adapters.autostart._base import (
-    NOT_OURS, OFF, ON, STALE, NotOurs, Entry, Status, write_file,
+    OFF, ON, STALE, Entry, Status, write_file,
 )
 from posture_assistant.adapters.autostart._xdg import COMMENT, entry_status
 from posture_assistant.files import asset_path
@@ -99,9 +99,7 @@ class XdgLauncher(Entry):
         return found
 
     def enable(self, argv: Sequence[str]) -> tuple[Status, Status]:
-        before = self.status()
-        if before.state == NOT_OURS:
-            raise NotOurs(before.where)
+        before = self._ours()
         changed = [write_file(self.icon(n), png) for n, png in icon_images().items()]
         if any(changed):
             # The Icon Theme spec's signal that the theme changed: a cache
@@ -112,9 +110,7 @@ class XdgLauncher(Entry):
         return before, self.status()
 
     def disable(self) -> tuple[Status, Status]:
-        before = self.status()
-        if before.state == NOT_OURS:
-            raise NotOurs(before.where)
+        before = self._ours()
         if before.state != OFF:
             self.path.unlink(missing_ok=True)
             for n in ICON_SIZES:

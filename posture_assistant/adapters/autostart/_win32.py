@@ -17,7 +17,7 @@ from typing import Any, Sequence
 
 from posture_assistant import APP_ID, APP_NAME
 from posture_assistant.adapters.autostart._base import (
-    DISABLED, NOT_OURS, OFF, ON, STALE, NotOurs, Entry, Status, Unusable,
+    DISABLED, NOT_OURS, OFF, ON, STALE, Entry, Status, Unusable,
     missing_program,
 )
 from posture_assistant.i18n import _
@@ -138,9 +138,7 @@ class Win32Autostart(Entry):
         return Status(ON, self.where, argv, str(line))
 
     def enable(self, argv: Sequence[str]) -> tuple[Status, Status]:
-        before = self.status()
-        if before.state == NOT_OURS:
-            raise NotOurs(before.where)
+        before = self._ours()
         reg = self._reg
         with reg.OpenKey(reg.HKEY_CURRENT_USER, RUN, 0, reg.KEY_SET_VALUE) as key:
             reg.SetValueEx(key, VALUE, 0, reg.REG_SZ, command_line(argv))
@@ -149,9 +147,7 @@ class Win32Autostart(Entry):
         return before, self.status()
 
     def disable(self) -> tuple[Status, Status]:
-        before = self.status()
-        if before.state == NOT_OURS:
-            raise NotOurs(before.where)
+        before = self._ours()
         if before.state != OFF:
             self._delete(RUN)
             # A leftover "off" there would turn a later `on` off again.

@@ -17,7 +17,7 @@ from typing import Sequence
 from posture_assistant import APP_ID, APP_NAME, __version__
 from posture_assistant.adapters.autostart import _desktop_entry as de
 from posture_assistant.adapters.autostart._base import (
-    DISABLED, NOT_OURS, OFF, ON, STALE, NotOurs, Entry, Status, missing_program,
+    DISABLED, NOT_OURS, OFF, ON, STALE, Entry, Status, missing_program,
     write_file,
 )
 from posture_assistant.files import asset_path
@@ -122,16 +122,12 @@ class XdgAutostart(Entry):
         return entry_status(self.path)
 
     def enable(self, argv: Sequence[str]) -> tuple[Status, Status]:
-        before = self.status()
-        if before.state == NOT_OURS:
-            raise NotOurs(before.where)
+        before = self._ours()
         write_file(self.path, autostart_entry(argv).encode())
         return before, self.status()
 
     def disable(self) -> tuple[Status, Status]:
-        before = self.status()
-        if before.state == NOT_OURS:
-            raise NotOurs(before.where)
+        before = self._ours()
         if self._system_entry():
             write_file(self.path, mask_entry().encode())
         else:
