@@ -143,3 +143,17 @@ def _hours_minutes(hours: int, minutes: int) -> str:
     if not minutes:
         return _("{h} h").format(h=hours)
     return _("{h} h {m} min").format(h=hours, m=minutes)
+
+
+def clip(value: object, limit: int = 80) -> str:
+    """`value` as it goes into a one-line message: control characters and
+    undecodable bytes escaped, and anything longer than `limit` characters
+    cut in the middle, so a 20 KB setting cannot make a 20 KB message and
+    both the start and the end of a long path stay readable."""
+    text = str(value)
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    if len(text) <= limit:
+        return text
+    head = (limit - 1) // 2
+    return f"{text[:head]}…{text[len(text) - (limit - 1 - head):]}"

@@ -213,3 +213,15 @@ def test_times_are_formatted_from_datetimes():
     when = datetime(2026, 11, 24, 14, 5, tzinfo=timezone.utc)
     assert i18n.format_time(when) == when.astimezone().strftime("%H:%M")
     assert os.environ.get("LANGUAGE") != "de"
+
+
+def test_clip_keeps_messages_one_short_line():
+    from posture_assistant.i18n import clip
+
+    assert clip("short") == "short"
+    long = "/home/" + "x" * 5000 + "/data"
+    cut = clip(long)
+    assert len(cut) == 80 and cut.startswith("/home/xx") and cut.endswith("x/data") and "…" in cut
+    assert clip("a\nb\x00c") == "a\\nb\\x00c"
+    assert clip("bad\udcffbyte") == "bad\\udcffbyte"
+    assert len(clip("y" * 81)) == 80 and clip("y" * 80) == "y" * 80
