@@ -31,7 +31,7 @@ def marker(i: int) -> str:
     return f"row-{i:05d}"
 
 
-def fill(data_dir: Path, first: int, count: int, *, kill: bool) -> None:
+def fill(data_dir: Path, first: int, count: int, *, kill: bool, start: float = NOW) -> None:
     """Record events first..first+count-1 (and a checklist run for each
     tenth, which also replaces one of three meta rows) through the real
     Store, in a process of their own; with kill, that process is killed -9
@@ -43,10 +43,10 @@ from posture_assistant.storage.store import Store
 s, notice = Store.open(Path({str(data_dir)!r}))
 assert notice is None, notice
 for i in range({first}, {first + count}):
-    s.record("done" if i % 3 else "prompted", {NOW} + i * 60.5, seconds=i if i % 2 else None,
+    s.record("done" if i % 3 else "prompted", {start} + i * 60.5, seconds=i if i % 2 else None,
              detail={{"m": "row-%05d" % i, "pad": "x" * 60}})
     if i % 10 == 0:
-        s.save_checklist({NOW} + i * 60.5, {{"chair": "yes", "m": "run-%05d" % i}}, 50.0)
+        s.save_checklist({start} + i * 60.5, {{"chair": "yes", "m": "run-%05d" % i}}, 50.0)
         s.set_meta("key-%d" % (i % 30), "meta-%05d" % i)
 if {kill}:
     os.kill(os.getpid(), signal.SIGKILL)
@@ -358,6 +358,25 @@ def test_a_wal_header_from_another_database_is_damage(tmp_path, with_wal):
     assert notice and "rows were saved" in notice
 
 
+def test_a_whole_wal_from_another_smaller_database_is_not_replayed_over_ours(tmp_path,
+                                                                             with_wal):
+    # SQLite replays it (its frames are sound) and the file reads as the
+    # other database; a checkpoint would then write it over ours for good.
+    files, expected = with_wal
+    other = tmp_path / "other"
+    fill(other, 1, 3, kill=True, start=NOW + 10**7)  # the same ids, other times
+    foreign = Path(f"{other / DB_NAME}-wal").read_bytes()
+    bad = {"": files[""], "-wal": foreign}
+    s, notice = open_damaged(tmp_path / "d", bad)
+    with s:
+        assert notice and "rows were saved" in notice
+        # Ours come back unchanged; the other database's rows 1..3 do not
+        # take the place of ours. Ours that were only in our -wal are gone
+        # with it.
+        check_saved(tmp_path / "d", s, notice, bad, expected, [])
+        assert len(s.events()) == 300 + 1
+
+
 # ---- the real app --------------------------------------------------------
 
 
@@ -397,3 +416,28 @@ def test_the_app_starts_on_a_damaged_file_and_says_so_in_one_line(tmp_path, cli_
     with Store.open(data, readonly=True)[0] as s:
         assert len(s.events()) >= len(expected[0])  # the salvaged rows, and the app's own
     assert os.listdir(data)  # the kept file is there
+
+
+def test_a_recovery_cut_short_before_the_last_rename_is_finished(tmp_path, checkpointed,
+                                                                  monkeypatch):
+    files, expected = checkpointed
+    d = tmp_path / "d"
+    d.mkdir()
+    (d / DB_NAME).write_bytes(damage(files[""], 44, b"\x00\x00\x00\x09"))
+    real = os.replace
+
+    def crash_on_the_last_rename(src, dst):
+        if str(src).endswith(".salvage"):
+            raise KeyboardInterrupt  # as good as a kill here: nothing after it runs
+        real(src, dst)
+
+    monkeypatch.setattr(os, "replace", crash_on_the_last_rename)
+    with pytest.raises(KeyboardInterrupt):
+        Store.open(d)
+    monkeypatch.setattr(os, "replace", real)
+    assert not (d / DB_NAME).exists()  # moved aside; the new file not yet in place
+    s, notice = Store.open(d)
+    with s:
+        assert notice is None
+        assert len(s.events()) == len(expected[0])
+    assert not (d / (DB_NAME + ".salvage")).exists()

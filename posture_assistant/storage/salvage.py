@@ -204,6 +204,24 @@ def _break(header: _WalHeader, frames: list[_Frame]) -> int | None:
     return None
 
 
+def wal_shrinks_file(wal: bytes, file_pages: int) -> bool:
+    """True if the -wal's first transaction would make the file shorter.
+
+    The app never deletes or vacuums, so its files only grow: a -wal that
+    shrinks the file belongs to another, smaller database (a file copied
+    over ours while our -wal stayed). SQLite would replay it all the same,
+    and the next checkpoint would write the other database over ours.
+    """
+    header = _wal_header(wal)
+    if header is None:
+        return False
+    frames = _frames(wal, header.page_size)
+    for frame in frames[:_break(header, frames)]:
+        if frame.commit:
+            return frame.commit < file_pages
+    return False
+
+
 def current_header(head: bytes, wal: bytes) -> bytes:
     """The database header SQLite will read: page 1's newest committed copy
     in the -wal, if it has one, else the file's own (`head`)."""
@@ -321,6 +339,8 @@ def _images(db: bytes, wal: bytes, header: _WalHeader | None,
     images: list[tuple[int, int | None, bytes]] = [
         (1, n + 1, db[at:at + size]) for n, at in enumerate(range(0, len(db) - size + 1, size))]
     frames = _frames(wal, size)
+    if wal_shrinks_file(wal, len(db) // size):
+        return images + [(0, None, frame.page) for frame in frames]  # another database's
     salts = header.salts if header else None
     if not any(frame.salts == salts for frame in frames):
         # The header is damaged or from another -wal: trust the salts most

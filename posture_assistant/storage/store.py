@@ -125,6 +125,7 @@ class Store:
         path = Path(data_dir) / DB_NAME
         if readonly:
             return cls._open_readonly(path), None
+        _adopt_salvaged(path)
         _prepare(path)
         try:
             return cls(_connect(path), path), None
@@ -357,15 +358,19 @@ def _judge(path: Path) -> int:
     # Judged before SQLite reads the file, which takes some header damage for
     # a problem with permissions, and drops a damaged -wal's frames silently.
     wal = _read_wal(path)
+    size = salvage.page_size(head)
     if (salvage.header_is_damaged(salvage.current_header(head, wal))
             or salvage.is_truncated(head, length, wal)
-            or salvage.wal_is_damaged(wal, salvage.page_size(head))):
+            or salvage.wal_is_damaged(wal, size)
+            or size and salvage.wal_shrinks_file(wal, length // size)):
         raise _Damaged
     try:
         con = sqlite3.connect(_readonly_uri(path), uri=True, timeout=BUSY_TIMEOUT)
     except sqlite3.Error as e:
         raise _problem(path, e) from None
     try:
+        # One snapshot: another process may upgrade the file between two reads.
+        con.execute("BEGIN")
         version = _user_version(con)
         if version > SCHEMA_VERSION:
             raise StoreError(_newer(path, version))
@@ -421,7 +426,7 @@ def _recover(path: Path) -> str:
         found = salvage.read(path)
     except OSError as e:
         raise StoreError(_os_problem(path, e)) from None
-    building = path.with_name(path.name + ".salvage")
+    building = _salvaged(path)
     try:
         _build(building, found)
     except (OSError, sqlite3.Error) as e:
@@ -443,6 +448,20 @@ def _recover(path: Path) -> str:
                     "The break database {path} was damaged; {count} of its rows were saved into "
                     "a new one, and the damaged file was kept as {moved}.",
                     found.count).format(path=path, count=found.count, moved=moved)
+
+
+def _salvaged(path: Path) -> Path:
+    return path.with_name(path.name + ".salvage")
+
+
+def _adopt_salvaged(path: Path) -> None:
+    """Finish a recovery a crash cut short between moving the damaged file
+    aside and renaming the new one into its place: the new one is whole."""
+    try:
+        if not os.path.lexists(path) and _salvaged(path).is_file():
+            os.replace(_salvaged(path), path)
+    except OSError as e:
+        raise StoreError(_os_problem(path, e)) from None
 
 
 def _build(path: Path, found: salvage.Found) -> None:
