@@ -205,21 +205,22 @@ def _break(header: _WalHeader, frames: list[_Frame]) -> int | None:
 
 
 def wal_shrinks_file(wal: bytes, file_pages: int) -> bool:
-    """True if the -wal's first transaction would make the file shorter.
+    """True if replaying the -wal would leave the database shorter than the file.
 
-    The app never deletes or vacuums, so its files only grow: a -wal that
-    shrinks the file belongs to another, smaller database (a file copied
-    over ours while our -wal stayed). SQLite would replay it all the same,
-    and the next checkpoint would write the other database over ours.
+    The app never deletes or vacuums, so its databases only grow, and a
+    checkpoint copies no more into the file than the -wal's commits hold
+    (it may have copied frames of this -wal already: the last commit, not
+    the first, is what to compare). A -wal that shrinks the file belongs to
+    another, smaller database (a file copied over ours while our -wal
+    stayed): SQLite would replay it all the same, and the next checkpoint
+    would write the other database over ours.
     """
     header = _wal_header(wal)
     if header is None:
         return False
     frames = _frames(wal, header.page_size)
-    for frame in frames[:_break(header, frames)]:
-        if frame.commit:
-            return frame.commit < file_pages
-    return False
+    commits = [frame.commit for frame in frames[:_break(header, frames)] if frame.commit]
+    return bool(commits) and commits[-1] < file_pages
 
 
 def current_header(head: bytes, wal: bytes) -> bytes:
