@@ -441,3 +441,24 @@ def test_a_recovery_cut_short_before_the_last_rename_is_finished(tmp_path, check
         assert notice is None
         assert len(s.events()) == len(expected[0])
     assert not (d / (DB_NAME + ".salvage")).exists()
+
+
+def test_reading_damaged_bytes_never_raises_nor_makes_rows_up(checkpointed, with_wal):
+    # The reader runs on whatever a damaged disk holds, on the way to the
+    # app's start: any bytes at all must give rows of ours or none.
+    from posture_assistant.storage import salvage
+
+    rng = random.Random(11)
+    for files, (events, runs, _meta) in (checkpointed, with_wal):
+        by_id = {row[0]: row[1:] for row in events.values()}
+        for _ in range(150):
+            db, wal = bytearray(files[""]), bytearray(files.get("-wal", b""))
+            for _hit in range(rng.randint(1, 40)):
+                target = rng.choice([db, wal] if wal else [db])
+                at = rng.randrange(len(target))
+                target[at:at + rng.randint(1, 300)] = rng.randbytes(rng.randint(0, 300))
+            found = salvage.rows(bytes(db), bytes(wal))
+            for row_id, (ts, offset, kind, seconds, detail) in found.events.items():
+                assert by_id[row_id] == (ts, offset, kind, seconds, json.loads(detail))
+        assert salvage.rows(b"", b"").count == 0
+        assert salvage.rows(rng.randbytes(50_000), rng.randbytes(9_000)).count == 0
