@@ -284,7 +284,7 @@ def test_every_wal_damage_is_kept_and_its_rows_saved(tmp_path, with_wal):
     files, expected = with_wal
     rng = random.Random(3)
     wal_rows = {marker(i) for i in range(301, 307)}
-    positions = wal_lost = 0
+    positions = wal_lost = said = 0
     for n, (label, start, new) in enumerate(wal_damages(files["-wal"], rng)):
         bad = dict(files, **{"-wal": damage(files["-wal"], start, new)})
         d = tmp_path / f"w{n}"
@@ -294,11 +294,13 @@ def test_every_wal_damage_is_kept_and_its_rows_saved(tmp_path, with_wal):
             check_saved(d, s, notice, bad, expected, [("-wal", start, start + len(new))])
         wal_lost += len(missing)
         positions += 1
+        said += notice is not None
         # A damaged -wal is always said and kept, unless the damage lies
         # where SQLite reads nothing that was committed.
         if notice is None:
             assert not missing, label
-    print(f"-wal damage: {positions} positions, {wal_lost} of {6 * positions} -wal rows lost")
+    print(f"-wal damage: {positions} positions ({said} said and kept), {wal_lost} of "
+          f"{6 * positions} rows that were only in the -wal lost")
 
 
 def test_the_wal_is_kept_before_sqlite_writes_anything(tmp_path, with_wal):

@@ -3,8 +3,9 @@
 The user's history is the product's memory, so: every write is committed
 before the app moves on (WAL, synchronous=FULL, so neither kill -9 nor a
 power cut loses it); the schema is versioned with PRAGMA user_version and
-upgraded by migrations; a damaged file is moved aside, never deleted; a file
-from a newer version is left untouched.
+upgraded by migrations; a damaged file (or -wal) has its readable rows saved
+into a new file and is kept aside byte for byte, never deleted (salvage.py
+reads them); a file from a newer version is left untouched.
 """
 from __future__ import annotations
 
