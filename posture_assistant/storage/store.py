@@ -3,8 +3,9 @@
 The user's history is the product's memory, so: every write is committed
 before the app moves on (WAL, synchronous=FULL, so neither kill -9 nor a
 power cut loses it); the schema is versioned with PRAGMA user_version and
-upgraded by migrations; a damaged file is moved aside, never deleted; a file
-from a newer version is left untouched.
+upgraded by migrations; a damaged file (or -wal) has its readable rows saved
+into a new file and is kept aside byte for byte, never deleted (salvage.py
+reads them); a file from a newer version is left untouched.
 """
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from posture_assistant.core.events import EventKind
-from posture_assistant.i18n import _
+from posture_assistant.i18n import _, clip, ngettext
+from posture_assistant.storage import salvage
 
 DB_NAME = "events.sqlite3"
 # Validated here, not by a CHECK in SQL, so a new kind needs no migration;
@@ -124,14 +126,13 @@ class Store:
         path = Path(data_dir) / DB_NAME
         if readonly:
             return cls._open_readonly(path), None
+        _adopt_salvaged(path)
         _prepare(path)
         try:
             return cls(_connect(path), path), None
         except _Damaged:
             pass
-        moved = _move_aside(path)
-        notice = (_("The break database {path} was damaged; it was moved to {moved} and "
-                    "a new one was started.").format(path=path, moved=moved))
+        notice = _recover(path)
         _prepare(path)
         try:
             con = _connect(path)
@@ -153,7 +154,7 @@ class Store:
             version = _judge(path)
         except _Damaged:
             raise StoreError(_("cannot read the break database {path}: it is damaged; start "
-                               "Posture Assistant to move it aside and begin a new one").format(
+                               "Posture Assistant to save what can be read into a new one").format(
                                    path=path)) from None
         if version == 0:  # created but never set up (killed on first start)
             return cls(None, path)
@@ -348,20 +349,34 @@ def _judge(path: Path) -> int:
     """
     try:
         with open(path, "rb") as f:
-            magic = f.read(len(_MAGIC))
+            head = f.read(100)
+            length = os.fstat(f.fileno()).st_size
     except OSError as e:
         raise StoreError(_os_problem(path, e)) from None
-    if magic and magic != _MAGIC:
+    if head and not head.startswith(_MAGIC):
         # Not SQLite at all: move it aside before SQLite touches its -shm.
+        raise _Damaged
+    # Judged before SQLite reads the file, which takes some header damage for
+    # a problem with permissions, and drops a damaged -wal's frames silently.
+    wal = _read_wal(path)
+    size = salvage.page_size(head)
+    if (salvage.header_is_damaged(salvage.current_header(head, wal))
+            or salvage.is_truncated(head, length, wal)
+            or salvage.wal_is_damaged(wal, size)
+            or size and salvage.wal_shrinks_file(wal, length // size)):
         raise _Damaged
     try:
         con = sqlite3.connect(_readonly_uri(path), uri=True, timeout=BUSY_TIMEOUT)
     except sqlite3.Error as e:
         raise _problem(path, e) from None
     try:
+        # One snapshot: another process may upgrade the file between two reads.
+        con.execute("BEGIN")
         version = _user_version(con)
         if version > SCHEMA_VERSION:
             raise StoreError(_newer(path, version))
+        if _tables(con) != _tables_at(version):
+            raise _Damaged  # the version field was damaged: tables it cannot have
         if con.execute("PRAGMA integrity_check").fetchall() != [("ok",)]:
             raise _Damaged
         return version
@@ -369,6 +384,122 @@ def _judge(path: Path) -> int:
         raise _problem(path, e) from None
     finally:
         con.close()
+
+
+def _read_wal(path: Path) -> bytes:
+    # One read, so a writer that restarts the -wal meanwhile leaves at worst
+    # frames of the next or last generation, which the judging allows for.
+    try:
+        with open(f"{path}-wal", "rb") as f:
+            return f.read()
+    except FileNotFoundError:
+        return b""
+    except OSError as e:
+        raise StoreError(_os_problem(path, e)) from None
+
+
+def _tables(con: sqlite3.Connection) -> set[str]:
+    return {name for (name,) in con.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
+
+
+def _tables_at(version: int) -> set[str]:
+    """The tables our migrations make up to `version`, made in memory."""
+    con = sqlite3.connect(":memory:")
+    try:
+        for migration in MIGRATIONS[:version]:
+            migration(con)
+        return _tables(con)
+    finally:
+        con.close()
+
+
+def _recover(path: Path) -> str:
+    """Save the damaged file's readable rows into a new file in its place;
+    keep the damaged one, byte for byte, beside it. The notice for the user.
+
+    The new file is built under another name first and renamed into place
+    only after the damaged one is moved aside, so a crash midway leaves
+    either the damaged file (and the next start does this again) or the
+    saved rows, never a file with half of them.
+    """
+    try:
+        found = salvage.read(path)
+    except OSError as e:
+        raise StoreError(_os_problem(path, e)) from None
+    building = _salvaged(path)
+    try:
+        _build(building, found)
+    except (OSError, sqlite3.Error) as e:
+        raise StoreError(_("cannot save the readable rows of the damaged break database {path} "
+                           "into a new one: {e}; free some disk space in {parent} and start "
+                           "again; the damaged file was left as it was").format(
+                               path=path, e=clip(e), parent=path.parent)) from None
+    moved = _move_aside(path)
+    try:
+        os.replace(building, path)
+        _sync_dir(path.parent)
+    except OSError as e:
+        raise StoreError(_os_problem(path, e)) from None
+    if not found.count:
+        return _("The break database {path} was damaged; it was moved to {moved} and "
+                 "a new one was started.").format(path=path, moved=moved)
+    return ngettext("The break database {path} was damaged; {count} of its rows was saved into "
+                    "a new one, and the damaged file was kept as {moved}.",
+                    "The break database {path} was damaged; {count} of its rows were saved into "
+                    "a new one, and the damaged file was kept as {moved}.",
+                    found.count).format(path=path, count=found.count, moved=moved)
+
+
+def _salvaged(path: Path) -> Path:
+    return path.with_name(path.name + ".salvage")
+
+
+def _adopt_salvaged(path: Path) -> None:
+    """Finish a recovery a crash cut short between moving the damaged file
+    aside and renaming the new one into its place: the new one is whole."""
+    try:
+        if not os.path.lexists(path) and _salvaged(path).is_file():
+            os.replace(_salvaged(path), path)
+    except OSError as e:
+        raise StoreError(_os_problem(path, e)) from None
+
+
+def _build(path: Path, found: salvage.Found) -> None:
+    """A new database at `path` with the current schema and `found`'s rows,
+    ids and all, committed in one transaction."""
+    for suffix in ("", "-journal", "-wal", "-shm"):  # a try cut short earlier
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    # A rollback journal, not WAL: once committed and closed, the one file
+    # holds everything, so renaming it moves all of it.
+    con = sqlite3.connect(path, isolation_level="DEFERRED")
+    try:
+        con.execute("PRAGMA synchronous=FULL")
+        _migrate(con, path)
+        with con:
+            con.executemany(
+                "INSERT INTO events (id, ts, utc_offset, kind, seconds, detail) "
+                "VALUES (?,?,?,?,?,?)", [(i, *row) for i, row in found.events.items()])
+            con.executemany(
+                "INSERT INTO checklist_runs (id, ts, utc_offset, score, answers) "
+                "VALUES (?,?,?,?,?)", [(i, *row) for i, row in found.checklist_runs.items()])
+            con.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", found.meta.items())
+    finally:
+        con.close()
+
+
+def _sync_dir(folder: Path) -> None:
+    # The renames are lasting only once the folder itself is on disk.
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return  # not every system opens folders (Windows); the rename still happened
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def _migrate(con: sqlite3.Connection, path: Path) -> None:
