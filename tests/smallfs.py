@@ -4,7 +4,9 @@ no root needed), where it can be filled, made read-only, unmounted.
 
 `run(scenario, tmp, env)` runs this file inside such a namespace, which
 mounts the tmpfs, runs the scenario (the real app and CLI, as processes),
-and prints one JSON object: what the test asserts on.
+and prints one JSON object: what the test asserts on. `call(function, tmp)`
+runs a test's own function in there instead, with the tmpfs mounted at
+tmp/disk: its assertions fail the test.
 """
 from __future__ import annotations
 
@@ -20,6 +22,20 @@ from pathlib import Path
 SIZE = "512k"
 
 
+def _unshare() -> list[str]:
+    # A user namespace needs no root; where they are turned off (Ubuntu
+    # 24.04's AppArmor default), root can still have a mount namespace.
+    return ["unshare", "-m"] if os.geteuid() == 0 and not _userns() else ["unshare", "-rm"]
+
+
+def _userns() -> bool:
+    try:
+        return subprocess.run(["unshare", "-r", "true"], capture_output=True,
+                              timeout=30).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
 def unavailable(tmp: Path) -> str | None:
     """Why no tmpfs can be mounted in a namespace of our own here, or None."""
     if not shutil.which("unshare") or not shutil.which("mount"):
@@ -27,7 +43,7 @@ def unavailable(tmp: Path) -> str | None:
     probe = tmp / "probe"
     probe.mkdir(exist_ok=True)
     try:
-        r = subprocess.run(["unshare", "-rm", "mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs",
+        r = subprocess.run([*_unshare(), "mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs",
                             str(probe)], capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.TimeoutExpired) as e:
         return f"unshare failed: {e}"
@@ -38,11 +54,48 @@ def unavailable(tmp: Path) -> str | None:
 
 
 def run(scenario: str, tmp: Path, env: dict[str, str], timeout: float = 240) -> dict:
-    r = subprocess.run(["unshare", "-rm", sys.executable, __file__, scenario, str(tmp)],
+    r = subprocess.run([*_unshare(), sys.executable, __file__, scenario, str(tmp)],
                        env=env, capture_output=True, text=True, timeout=timeout)
     if r.returncode:
         raise AssertionError(f"driver failed ({r.returncode}):\n{r.stdout}\n{r.stderr}")
     return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def call(function, tmp: Path, timeout: float = 120) -> None:
+    """Run `function(disk)` (a module-level function of a test module) in a
+    namespace of its own, with a tmpfs of SIZE at `disk`."""
+    target = f"{function.__module__}:{function.__name__}"
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        p for p in (str(Path(__file__).parent.parent), os.environ.get("PYTHONPATH")) if p))
+    r = subprocess.run([*_unshare(), sys.executable, __file__, "call", str(tmp), target],
+                       env=env, capture_output=True, text=True, timeout=timeout)
+    if r.returncode:
+        raise AssertionError(f"{target} failed in the namespace:\n{r.stdout}\n{r.stderr}")
+
+
+def mount(disk: Path, *options: str) -> None:
+    disk.mkdir(exist_ok=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", ",".join((f"size={SIZE}", "mode=700",
+                                                             *options)), "tmpfs", str(disk)],
+                   check=True, capture_output=True)
+
+
+def fill(disk: Path) -> Path:
+    """Fill the file system of `disk` with one file, returned (delete it to free)."""
+    filler = disk / "filler"
+    try:
+        with open(filler, "ab") as f:
+            while True:
+                f.write(b"x" * 4096)
+                f.flush()
+    except OSError:
+        pass  # ENOSPC: full
+    return filler
+
+
+def remount(disk: Path, how: str) -> None:
+    subprocess.run(["mount", "-o", f"remount,{how}", str(disk)], check=True,
+                   capture_output=True)
 
 
 # ---- inside the namespace ------------------------------------------------------
@@ -60,10 +113,8 @@ class Scene:
     def sh(self, *argv: str) -> None:
         subprocess.run(argv, check=True, capture_output=True, text=True)
 
-    def mount(self, *options: str) -> None:
-        self.disk.mkdir(exist_ok=True)
-        self.sh("mount", "-t", "tmpfs", "-o", ",".join((f"size={SIZE}", "mode=700", *options)),
-                "tmpfs", str(self.disk))
+    def mount(self) -> None:
+        mount(self.disk)
 
     def cli(self, *args: str) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", "posture_assistant", *args],
@@ -102,13 +153,7 @@ class Scene:
                                   "err": r.stderr, "from": before, "to": time.time()})
 
     def fill(self) -> None:
-        try:
-            with open(self.disk / "filler", "wb") as f:
-                while True:
-                    f.write(b"x" * 4096)
-                    f.flush()
-        except OSError:
-            pass  # ENOSPC: full
+        fill(self.disk)
 
     def rows(self) -> list[list]:
         db = self.data / "events.sqlite3"
@@ -194,11 +239,11 @@ def start_full(s: Scene, existing: bool) -> None:
 def read_only(s: Scene) -> None:
     s.mount()
     s.seed()
-    s.sh("mount", "-o", "remount,ro", str(s.disk))
+    remount(s.disk, "ro")
     s.start()
     s.answer()
     s.out["status_while_read_only"] = s.status()
-    s.sh("mount", "-o", "remount,rw", str(s.disk))
+    remount(s.disk, "rw")
     s.wait("the kept answers to land", lambda: s.done_rows() >= 2)
     s.quit()
 
@@ -242,7 +287,17 @@ SCENARIOS = {
 }
 
 
-if __name__ == "__main__":
+def _call(tmp: Path, target: str) -> None:
+    import importlib
+
+    module, name = target.split(":")
+    mount(tmp / "disk")
+    getattr(importlib.import_module(module), name)(tmp / "disk")
+
+
+if __name__ == "__main__" and sys.argv[1] == "call":
+    _call(Path(sys.argv[2]), sys.argv[3])
+elif __name__ == "__main__":
     scene = Scene(Path(sys.argv[2]))
     try:
         SCENARIOS[sys.argv[1]](scene)
