@@ -118,6 +118,28 @@ def test_starting_on_a_full_disk(small_disk):
     small_disk(inside_starting_on_a_full_disk)
 
 
+def inside_the_checklist_command_on_a_full_disk_says_why_in_one_line(disk: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    # Open alongside (as the app would be), so the command's own open finds
+    # the shared-memory file it could not make room for, and gets to saving.
+    alongside = Store.open(disk / "data")[0]
+    smallfs.fill(disk)
+    r = subprocess.run([sys.executable, "-m", "posture_assistant", "checklist", "--answers", "-"],
+                       input='{"back-supported": "yes"}', capture_output=True, text=True,
+                       timeout=60, env=dict(os.environ, POSTURE_DATA_DIR=str(disk / "data")))
+    assert r.returncode == 1, r
+    assert "the disk is full" in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert alongside.checklist_runs() == []
+    alongside.close()
+
+
+def test_the_checklist_command_on_a_full_disk_says_why_in_one_line(small_disk):
+    small_disk(inside_the_checklist_command_on_a_full_disk_says_why_in_one_line)
+
+
 # ---- read-only and unmounted ------------------------------------------------------
 
 

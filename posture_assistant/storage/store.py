@@ -408,13 +408,14 @@ class Store:
         _prepare(self.path)
         con = _connect(self.path)
         old, self._con = self._con, con
+        had_file = self._file is not None
         self._writes, self._file = True, _identity(self.path)
         if old is not None:
             try:
                 old.close()
             except sqlite3.Error:
                 pass
-        if not exists:
+        if not exists and had_file:  # not at an app start with no database yet
             self._news.append(_("the break database {path} was gone; a new one was started "
                                 "there").format(path=clip(self.path)))
         return con
