@@ -71,6 +71,8 @@ class App:
         self._server: Server | None = None
         # What a watching window was last told it shows (None: nobody watched).
         self._told: texts.PanelView | None = None
+        # The kind of storage trouble last told (None: writes go through).
+        self._trouble_told: str | None = None
 
     def _tray(self, choice: str | Unavailable) -> Any:
         if isinstance(choice, Unavailable):
@@ -166,18 +168,24 @@ class App:
         self._offer_checklist()
         self.feed(RecheckAt(now, reminders.next_recheck(self.store)))
         self._show(now)
+        self._tell_storage()
         while self.core.state is not State.STOPPED:
             try:
                 request = self._queue.get(timeout=max(0.0, self._wake_at(now) - self.clock()))
             except queue.Empty:
                 request = None
             now = self.clock()
+            # Answers kept in memory while the disk failed: tried on every
+            # wake-up (at least once a minute, for the tooltip) and with
+            # every write, so no timer of its own.
+            self.store.flush()
             self.feed(*self.sensors.sample(now, self.core))
             reply = self._run(request, now) if request else self.feed(Tick(now))
             # Once per wake-up (the tooltip reads today's counts from the
             # database), and before any reply: whoever reads "pending" in
             # `status` then finds the tray and the panel saying so too.
             self._show(now)
+            self._tell_storage()
             if request is not None and request.reply is not None:
                 reply["status"] = self.status(now)
                 request.reply.put(reply)
@@ -260,6 +268,20 @@ class App:
 
     def _show_notice(self, notice: texts.Notice) -> bool:
         return self.notifier.show(notice.title, notice.body, timeout=notice.timeout)
+
+    def _tell_storage(self) -> None:
+        """Say once when the database stops taking writes (again when the
+        reason changes, e.g. from a full disk to an unmounted one), and once
+        when it takes them again."""
+        for line in self.store.take_news():
+            self.log(line)
+        trouble = self.store.trouble
+        kind = trouble.kind if trouble is not None else None
+        if trouble is not None and kind != self._trouble_told:
+            line = texts.storage_trouble(trouble.line)
+            self.log(line)
+            self._show_notice(texts.storage_notice(line))
+        self._trouble_told = kind
 
     # ---- what the user sees ----------------------------------------------
 
@@ -358,6 +380,11 @@ class App:
         if self._server is not None:
             self._server.close()
         self.windows.close_all()
+        if not self.store.flush():
+            # Only now are they lost; the user was told at the first failure.
+            self.log(texts.storage_lost(self.store.kept, self.store.trouble.line))
+        for line in self.store.take_news():
+            self.log(line)
         self.store.close()
 
 

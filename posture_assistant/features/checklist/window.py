@@ -188,14 +188,18 @@ class ChecklistWindow:
 
     def show_result(self) -> None:
         tk, ttk = self.tk, self.ttk
-        for child in self.body.winfo_children():
-            child.destroy()
         answers = self.answers()
         runs = self.store.checklist_runs()
         previous = runs[-1] if runs else None
-        run = reminders.save_run(self.store, self.settings.data_dir, answers, time.time(),
-                                 self.settings.checklist_reminder)
+        try:
+            run = reminders.save_run(self.store, self.settings.data_dir, answers, time.time(),
+                                     self.settings.checklist_reminder)
+        except StoreError as e:  # e.g. a full disk: the answers stay on screen to save again
+            self.messagebox.showerror(_("Not saved"), str(e), parent=self.root)
+            return
         self.saved = True
+        for child in self.body.winfo_children():
+            child.destroy()
         value = score(answers)
         title = (_("No score: nothing was answered yes or no") if value is None
                  else _("Your workspace score: {score:g}%").format(score=value))
