@@ -662,10 +662,10 @@ def test_a_crash_found_at_start_leaves_every_prompt_ended_once():
     written = []
     for run in range(3):
         s = Scheduler(SchedulerConfig(HOUR, 10 * MIN, 3))
-        last = [(k, t, d) for k, t, d in written[max(
-            i for i, (k, _, _) in enumerate(written) if k == "app_started"):]] if written else []
+        starts = [i for i, (kind, _, _) in enumerate(written) if kind == "app_started"]
+        last_run = written[starts[-1]:] if starts else []
         now = T0 + run * 10 * HOUR
-        for event in (Start(now, unclean_stop(last)), Tick(now + HOUR)):
+        for event in (Start(now, unclean_stop(last_run)), Tick(now + HOUR)):
             written += [(a.kind.value, a.at, a.detail) for a in s.handle(event).actions
                         if isinstance(a, Record)]
         # Killed with the prompt pending: nothing more is written.
