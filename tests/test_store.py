@@ -146,6 +146,21 @@ def test_counts_and_last(tmp_path):
         assert s.counts(NOW + 1, NOW + 2)["prompted"] == 0
 
 
+def test_last_run_is_the_rows_from_the_latest_start_in_the_order_written(tmp_path):
+    with open_store(tmp_path) as s:
+        assert s.last_run() == []
+        s.record("prompted", NOW - 5, detail={"prompt": 1})  # before any start: no run
+        assert s.last_run() == []
+        s.record("app_started", NOW)
+        s.record("app_stopped", NOW + 1)
+        s.record("app_started", NOW + 2)
+        # The clock was set back an hour: by time these would come first.
+        s.record("prompted", NOW - 3600, detail={"prompt": 1})
+        s.record("reminded", NOW - 3000, detail={"prompt": 1})
+        assert [(e.kind, e.ts) for e in s.last_run()] == [
+            ("app_started", NOW + 2), ("prompted", NOW - 3600), ("reminded", NOW - 3000)]
+
+
 # ---- damaged files -------------------------------------------------------
 
 

@@ -27,7 +27,7 @@ from posture_assistant.app.windows import Windows
 from posture_assistant.core.events import (
     Command, NoticeKind, Notify, RecheckAt, Record, Rejected, Start, State, Step, Tick,
 )
-from posture_assistant.core.scheduler import Scheduler, SchedulerConfig
+from posture_assistant.core.scheduler import Scheduler, SchedulerConfig, unclean_stop
 from posture_assistant.features.checklist import reminders
 from posture_assistant.i18n import _
 from posture_assistant.storage.content import Suggestion
@@ -163,7 +163,10 @@ class App:
 
     def _loop(self) -> None:
         now = self.clock()
-        self.feed(Start(now))
+        # A run killed before it could write app_stopped is closed first, so
+        # that every prompt in the history ends once (scheduler rule 8).
+        last_run = [(e.kind, e.ts, e.detail) for e in self.store.last_run()]
+        self.feed(Start(now, unclean_stop(last_run)))
         self.feed(*self.sensors.first(now, self.core))
         self._offer_checklist()
         self.feed(RecheckAt(now, reminders.next_recheck(self.store)))

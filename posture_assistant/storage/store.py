@@ -307,6 +307,14 @@ class Store:
         found = self._select_events(f"{where} ORDER BY ts DESC, id DESC LIMIT 1", args) + kept
         return max(reversed(found), key=lambda e: e.ts) if found else None
 
+    def last_run(self) -> list[Event]:
+        """The rows of the latest run, from its `app_started` on, in the order
+        they were written (by id, not time: a clock set back must not mix
+        two runs); [] if no run was ever recorded."""
+        return self._select_events(
+            "WHERE id >= (SELECT max(id) FROM events WHERE kind = ?) ORDER BY id",
+            [EventKind.APP_STARTED.value])
+
     def counts(self, since: float, until: float) -> dict[str, int]:
         """How many of each kind in [since, until); every kind is present."""
         found = dict.fromkeys(sorted(KINDS), 0)

@@ -179,9 +179,13 @@ class ChecklistWindow:
         if self.saved or not any(v.get() for v in self.vars.values()):
             self.root.destroy()
             return
-        if self.messagebox.askyesno(_("Discard answers?"),
-                                    _("Close the checklist and throw away your answers?"),
-                                    parent=self.root):
+        try:
+            discard = self.messagebox.askyesno(
+                _("Discard answers?"), _("Close the checklist and throw away your answers?"),
+                parent=self.root)
+        except self.tk.TclError:
+            return  # the window went while asking: the app that opened it ended
+        if discard:
             self.root.destroy()
 
     # ---- the result ----------------------------------------------------
