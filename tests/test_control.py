@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from posture_assistant.storage import control
+from tests import hostile_clients
 from posture_assistant.storage.control import ControlError, Server, request
 
 
@@ -220,4 +221,67 @@ def test_a_watch_the_app_could_not_answer_is_not_kept(tmp_path):
         assert watching.next(5) is None
         assert not server.watched
     finally:
+        server.close()
+
+
+# ---- hostile and broken clients ---------------------------------------------------
+
+
+def _answers_within(seconds, data_dir, message=None):
+    """request() in a thread of its own, so a hang fails the test, not the run."""
+    import threading
+    import time
+
+    out = []
+    started = time.monotonic()
+    t = threading.Thread(target=lambda: out.append(
+        request(data_dir, message or {"cmd": "status", "args": {}})), daemon=True)
+    t.start()
+    t.join(seconds)
+    assert out, f"no answer within {seconds} s"
+    return out[0], time.monotonic() - started
+
+
+@pytest.mark.parametrize("kind", sorted(hostile_clients.KINDS))
+def test_no_broken_or_hostile_connection_holds_up_the_next(tmp_path, kind):
+    server = Server(tmp_path / "data", lambda req: {"ok": True, "cmd": req["cmd"]})
+    address, key_path, _family = control._names(tmp_path / "data")
+    crowd = hostile_clients.Crowd(address, key_path, 10, kinds=(kind,))
+    try:
+        reply, took = _answers_within(1.0, tmp_path / "data")
+        assert reply == {"ok": True, "cmd": "status"}
+        assert not crowd.failures
+    finally:
+        crowd.close()
+        server.close()
+
+
+@pytest.mark.parametrize("kind", hostile_clients.MALFORMED)
+def test_a_malformed_request_is_answered_with_one_line(tmp_path, kind):
+    hostile_clients.RAN.unlink(missing_ok=True)
+    seen = []
+    server = Server(tmp_path / "data", lambda req: seen.append(req) or {"ok": True})
+    address, key_path, _family = control._names(tmp_path / "data")
+    crowd = hostile_clients.Crowd(address, key_path, 1, kinds=(kind,))
+    try:
+        reply = crowd.reply(crowd.held[0])
+        assert reply["ok"] is False
+        assert reply["message"] and "\n" not in reply["message"]
+        assert seen == []  # never handed to the app
+        assert not hostile_clients.RAN.exists()  # nothing in it ran
+        assert _answers_within(1.0, tmp_path / "data")[0] == {"ok": True}
+    finally:
+        crowd.close()
+        server.close()
+
+
+def test_hundreds_at_once_and_the_app_still_answers_at_once(tmp_path):
+    server = Server(tmp_path / "data", lambda req: {"ok": True})
+    address, key_path, _family = control._names(tmp_path / "data")
+    crowd = hostile_clients.Crowd(address, key_path, 300)
+    try:
+        reply, took = _answers_within(1.0, tmp_path / "data")
+        assert reply == {"ok": True}
+    finally:
+        crowd.close()
         server.close()
