@@ -31,12 +31,17 @@ def _plain(address: str) -> socket.socket:
 def _authenticated(address: str, key: bytes) -> socket.socket:
     """Past the challenge both ways, as a real client of the app would be."""
     sock = _plain(address)
+    sock.setblocking(True)  # multiprocessing's Connection reads the fd as it is,
+    # so bound its reads the kernel's way: an app that never answers fails
+    # the test rather than hangs it.
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack("ll", 5, 0))
     conn = Connection(os.dup(sock.fileno()))
     try:
         answer_challenge(conn, key)
         deliver_challenge(conn, key)
     finally:
         conn.close()
+    sock.settimeout(10)
     return sock
 
 

@@ -56,8 +56,8 @@ def test_different_data_dirs_get_different_channels(tmp_path):
     a = Server(tmp_path / "a", lambda req: {"who": "a"})
     b = Server(tmp_path / "b", lambda req: {"who": "b"})
     try:
-        assert request(tmp_path / "a", {})["who"] == "a"
-        assert request(tmp_path / "b", {})["who"] == "b"
+        assert request(tmp_path / "a", {"cmd": "status"})["who"] == "a"
+        assert request(tmp_path / "b", {"cmd": "status"})["who"] == "b"
     finally:
         a.close()
         b.close()
@@ -71,19 +71,138 @@ def test_an_open_runtime_dir_is_refused(tmp_path, runtime):
         request(tmp_path / "data", {"cmd": "status"})
 
 
-def test_falls_back_to_the_temp_dir_without_xdg_runtime_dir(monkeypatch):
+@pytest.fixture
+def no_runtime_dir(monkeypatch, tmp_path):
+    """No XDG_RUNTIME_DIR; a temp dir shared with other users (like /tmp)
+    and a state dir of the user's own, both of the test's own."""
     monkeypatch.delenv("XDG_RUNTIME_DIR")
-    assert control.runtime_dir().name == f"posture-assistant-{os.getuid()}"
+    shared = Path(tempfile.mkdtemp(prefix="pa-tmp-"))
+    os.chmod(shared, 0o1777)
+    monkeypatch.setattr(tempfile, "tempdir", str(shared))
+    state = Path(tempfile.mkdtemp(prefix="pa-state-", dir="/tmp"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(state))
+    yield shared, state
+    shutil.rmtree(shared, ignore_errors=True)
+    shutil.rmtree(state, ignore_errors=True)
 
 
-def test_a_runtime_dir_too_deep_for_a_socket_falls_back(tmp_path, monkeypatch):
+def test_without_xdg_runtime_dir_the_folder_is_in_the_users_own_state_dir(no_runtime_dir):
+    _shared, state = no_runtime_dir
+    assert control.runtime_dir() == state / "posture-assistant" / "run"
+
+
+def test_a_runtime_dir_of_others_is_not_used(no_runtime_dir, monkeypatch):
+    _shared, state = no_runtime_dir
+    monkeypatch.setenv("XDG_RUNTIME_DIR", "/tmp")  # anybody can make folders there
+    assert control.runtime_dir() == state / "posture-assistant" / "run"
+
+
+def _plant(path: Path, shape: str) -> None:
+    """What another user might leave where a fixed name would be."""
+    if shape == "dir":
+        path.mkdir(mode=0o777)
+        os.chmod(path, 0o777)
+    elif shape == "file":
+        path.write_text("mine")
+    elif shape == "fifo":
+        os.mkfifo(path)
+    elif shape == "dangling link":
+        path.symlink_to("/nonexistent/posture")
+    if os.getuid() == 0:  # play the other user: nobody
+        os.chown(path, 65534, 65534, follow_symlinks=False)
+
+
+SHAPES = ["dir", "file", "fifo", "dangling link"]
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_what_another_user_planted_in_the_temp_dir_takes_nothing_away(
+        tmp_path, no_runtime_dir, shape):
+    shared, _state = no_runtime_dir
+    # The fixed name earlier versions used.
+    _plant(shared / f"posture-assistant-{os.getuid()}", shape)
+    assert request(tmp_path / "data", {"cmd": "status"}) is None  # not running, no crash
+    server = Server(tmp_path / "data", lambda req: {"ok": True})
+    try:
+        assert request(tmp_path / "data", {"cmd": "status"}) == {"ok": True}
+    finally:
+        server.close()
+
+
+def test_a_state_dir_too_deep_for_a_socket_gives_a_random_folder_kept_on_record(
+        tmp_path, no_runtime_dir, monkeypatch):
+    shared, _state = no_runtime_dir
+    deep = Path(tempfile.mkdtemp(prefix="pa-deep-", dir="/tmp")) / ("d" * 80)
+    monkeypatch.setenv("XDG_STATE_HOME", str(deep))
+    try:
+        # The client makes nothing: no folder yet means no app.
+        assert request(tmp_path / "data", {"cmd": "status"}) is None
+        assert list(shared.iterdir()) == []
+        server = Server(tmp_path / "data", lambda req: {"ok": True})
+        try:
+            folder = control.runtime_dir()
+            assert folder.parent == shared and folder.name.startswith("posture-assistant-")
+            assert folder.name != f"posture-assistant-{os.getuid()}"  # not a name to guess
+            assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+            record = deep / "posture-assistant" / "run" / "socket-dir"
+            assert record.read_text() == str(folder)
+            assert stat.S_IMODE(record.stat().st_mode) == 0o600
+            assert request(tmp_path / "data", {"cmd": "status"}) == {"ok": True}
+            # A second app (another data dir) finds the same folder.
+            other = Server(tmp_path / "other", lambda req: {"ok": "other"})
+            try:
+                assert control.runtime_dir() == folder
+                assert request(tmp_path / "other", {"cmd": "status"}) == {"ok": "other"}
+            finally:
+                other.close()
+        finally:
+            server.close()
+    finally:
+        shutil.rmtree(deep.parent, ignore_errors=True)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_a_recorded_folder_that_another_user_took_after_a_reboot_is_not_used(
+        tmp_path, no_runtime_dir, monkeypatch, shape):
+    shared, _state = no_runtime_dir
+    deep = Path(tempfile.mkdtemp(prefix="pa-deep-", dir="/tmp")) / ("d" * 80)
+    monkeypatch.setenv("XDG_STATE_HOME", str(deep))
+    try:
+        server = Server(tmp_path / "data", lambda req: {"ok": True})
+        server.close()
+        recorded = control.runtime_dir()
+        shutil.rmtree(recorded)  # the temp dir was emptied at boot...
+        _plant(recorded, shape)  # ...and somebody made the name since
+        assert request(tmp_path / "data", {"cmd": "status"}) is None
+        server = Server(tmp_path / "data", lambda req: {"ok": True})
+        try:
+            assert control.runtime_dir() != recorded
+            assert request(tmp_path / "data", {"cmd": "status"}) == {"ok": True}
+        finally:
+            server.close()
+    finally:
+        shutil.rmtree(deep.parent, ignore_errors=True)
+
+
+def test_a_file_where_the_folder_goes_is_one_line(tmp_path, no_runtime_dir):
+    _shared, state = no_runtime_dir
+    (state / "posture-assistant").mkdir()
+    (state / "posture-assistant" / "run").write_text("")
+    with pytest.raises(ControlError, match="must be a directory owned by you"):
+        Server(tmp_path / "data", lambda req: {"ok": True})
+    with pytest.raises(ControlError, match="must be a directory owned by you"):
+        request(tmp_path / "data", {"cmd": "status"})
+
+
+def test_a_runtime_dir_too_deep_for_a_socket_falls_back(tmp_path, no_runtime_dir, monkeypatch):
+    _shared, state = no_runtime_dir
     deep = tmp_path / ("d" * 60)
     deep.mkdir(mode=0o700)
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(deep))
-    assert control.runtime_dir().name == f"posture-assistant-{os.getuid()}"
+    assert control.runtime_dir() == state / "posture-assistant" / "run"
     server = Server(tmp_path / "data", lambda req: {"ok": True})
     try:
-        assert request(tmp_path / "data", {})["ok"]
+        assert request(tmp_path / "data", {"cmd": "status"})["ok"]
     finally:
         server.close()
 
@@ -103,7 +222,7 @@ def test_close_lets_the_reply_in_flight_go_out_first(tmp_path):
 
     server = Server(tmp_path / "data", slow)
     replies = []
-    client = threading.Thread(target=lambda: replies.append(request(tmp_path / "data", {})))
+    client = threading.Thread(target=lambda: replies.append(request(tmp_path / "data", {"cmd": "status"})))
     client.start()
     assert answered.wait(5)
     started = time.monotonic()
@@ -131,8 +250,9 @@ def test_an_app_that_dies_mid_request_is_one_line_not_a_traceback(tmp_path):
 
         t = threading.Thread(target=hang_up)
         t.start()
-        with pytest.raises(ControlError, match="closed the connection without answering"):
+        with pytest.raises(control.AppStopped, match="stopped while answering") as stopped:
             request(tmp_path / "data", {"cmd": "status"})
+        assert stopped.value.sent_at is not None  # it had the request
         t.join(5)
 
 
