@@ -23,8 +23,11 @@ def frame(payload: bytes) -> bytes:
 
 def _plain(address: str) -> socket.socket:
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    sock.settimeout(10)
+    # Blocking, so a backlog the app has not drained yet (a loaded machine)
+    # is waited for rather than failed at once, but not for ever.
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, struct.pack("ll", 10, 0))
     sock.connect(address)
+    sock.settimeout(10)
     return sock
 
 
@@ -120,6 +123,7 @@ class Crowd:
     def __init__(self, address: str, key_path: Path, count: int, kinds=tuple(KINDS)) -> None:
         key = key_path.read_bytes()
         self.held: list[socket.socket] = []
+        self.kinds: list[str] = []  # the kind of each of `held`
         self.slow: list[socket.socket] = []
         self.failures: list[str] = []  # the app refused us outright (it must not)
         for i in range(count):
@@ -129,8 +133,13 @@ class Crowd:
             except OSError as e:
                 self.failures.append(f"{kind}: {e!r}")
                 continue
-            if sock is not None:
-                (self.slow if kind == SLOW else self.held).append(sock)
+            if sock is None:
+                continue
+            if kind == SLOW:
+                self.slow.append(sock)
+            else:
+                self.held.append(sock)
+                self.kinds.append(kind)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._trickle, daemon=True)
         self._thread.start()

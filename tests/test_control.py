@@ -222,7 +222,8 @@ def test_close_lets_the_reply_in_flight_go_out_first(tmp_path):
 
     server = Server(tmp_path / "data", slow)
     replies = []
-    client = threading.Thread(target=lambda: replies.append(request(tmp_path / "data", {"cmd": "status"})))
+    client = threading.Thread(
+        target=lambda: replies.append(request(tmp_path / "data", {"cmd": "status"})))
     client.start()
     assert answered.wait(5)
     started = time.monotonic()
@@ -405,3 +406,234 @@ def test_hundreds_at_once_and_the_app_still_answers_at_once(tmp_path):
     finally:
         crowd.close()
         server.close()
+
+
+
+def test_past_the_most_at_once_the_oldest_make_room(tmp_path, monkeypatch):
+    # Any number of them: each new one pushes out the one that had longest.
+    monkeypatch.setattr(control, "MAX_CONNECTING", 20)
+    server = Server(tmp_path / "data", lambda req: {"ok": True})
+    address, key_path, _family = control._names(tmp_path / "data")
+    crowd = hostile_clients.Crowd(address, key_path, 100, kinds=("silent",))
+    try:
+        assert _answers_within(1.0, tmp_path / "data")[0] == {"ok": True}
+        assert len(server._transport._connecting) <= 20
+    finally:
+        crowd.close()
+        server.close()
+
+# ---- the client's own limits, and clients of older versions -----------------------
+
+
+@pytest.fixture
+def quick(monkeypatch):
+    monkeypatch.setattr(control, "CLIENT_TIME", 0.5, raising=False)  # (older code had none)
+
+
+def test_an_app_that_never_answers_is_one_line_within_the_time_limit(tmp_path, quick):
+    import threading
+    import time
+
+    stuck = threading.Event()
+    server = Server(tmp_path / "data", lambda req: stuck.wait(10) or {"ok": True})
+    try:
+        started = time.monotonic()
+        with pytest.raises(ControlError, match=r"did not answer in 0.5 s; try again, and if it"):
+            request(tmp_path / "data", {"cmd": "status"})
+        assert time.monotonic() - started < 2
+    finally:
+        stuck.set()
+        server.close()
+
+
+def test_a_full_backlog_does_not_hang_the_client(tmp_path, quick):
+    import socket
+    import time
+
+    server = Server(tmp_path / "data", lambda req: {"ok": True})
+    address, key_path, _family = control._names(tmp_path / "data")
+    server.close()
+    key_path.write_bytes(b"k" * 32)
+    # A listener that never accepts: its backlog fills up.
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(address)
+    listener.listen(0)
+    waiting = []
+    try:
+        for _i in range(64):
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.setblocking(False)
+            try:
+                s.connect(address)
+            except BlockingIOError:
+                s.close()
+                break
+            waiting.append(s)
+        started = time.monotonic()
+        with pytest.raises(ControlError, match="did not answer in 0.5 s"):
+            request(tmp_path / "data", {"cmd": "status"})
+        assert time.monotonic() - started < 2
+    finally:
+        for s in waiting:
+            s.close()
+        listener.close()
+
+
+def test_a_client_of_an_older_version_still_works(tmp_path):
+    # Older CLIs and windows use multiprocessing's own Client.
+    from multiprocessing.connection import Client
+
+    server = Server(tmp_path / "data", lambda req: {"ok": True, "cmd": req["cmd"]})
+    address, key_path, family = control._names(tmp_path / "data")
+    try:
+        with Client(address, family=family, authkey=key_path.read_bytes()) as conn:
+            conn.send({"cmd": "status", "args": {}})
+            assert conn.recv() == {"ok": True, "cmd": "status"}
+        with Client(address, family=family, authkey=key_path.read_bytes()) as conn:
+            conn.send({"cmd": "watch"})
+            assert conn.recv() == {"ok": True, "cmd": "watch"}
+            server.publish({"n": 1})
+            assert conn.poll(5) and conn.recv() == {"n": 1}
+    finally:
+        server.close()
+
+
+def test_the_thread_per_connection_server_of_windows_works_too(tmp_path, monkeypatch):
+    # Named pipes cannot go in a selector; the same server over threads,
+    # run here over a Unix socket.
+    monkeypatch.setattr(control, "_Selector",
+                        lambda server, address: control._Threads(server, address, "AF_UNIX"))
+    server = Server(tmp_path / "data", lambda req: {"ok": True, "cmd": req["cmd"]})
+    address, key_path, _family = control._names(tmp_path / "data")
+    crowd = hostile_clients.Crowd(address, key_path, 8, kinds=hostile_clients.MALFORMED)
+    try:
+        for sock in crowd.held:
+            assert crowd.reply(sock)["ok"] is False
+        assert request(tmp_path / "data", {"cmd": "status"}) == {"ok": True, "cmd": "status"}
+        watching = control.watch(tmp_path / "data")
+        server.publish({"n": 1})
+        assert watching.next(5) == {"n": 1}
+    finally:
+        crowd.close()
+        server.close()
+
+
+def _wake_ups(thread) -> int:
+    """How often `thread` has been woken (Linux)."""
+    status = Path(f"/proc/self/task/{thread.native_id}/status").read_text()
+    return int(status.split("voluntary_ctxt_switches:")[1].split()[0])
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux's /proc")
+def test_the_server_sleeps_while_nothing_is_on_its_way(tmp_path, monkeypatch):
+    import socket
+    import time
+
+    monkeypatch.setattr(control, "CONNECTION_TIME", 0.3)
+    server = Server(tmp_path / "data", lambda req: {"ok": True})
+    address, _key, _family = control._names(tmp_path / "data")
+    thread = server._transport._thread
+    try:
+        # One that connects and says nothing is given up at its deadline...
+        silent = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        silent.connect(address)
+        assert request(tmp_path / "data", {"cmd": "status"}) == {"ok": True}
+        silent.settimeout(5)
+        silent.recv(100)  # the challenge
+        assert silent.recv(100) == b""  # then the end
+        # ...and from then on nothing wakes the server.
+        time.sleep(0.1)
+        before = _wake_ups(thread)
+        time.sleep(1.5)
+        assert _wake_ups(thread) == before
+    finally:
+        server.close()
+
+
+# ---- the CLI when the app stops in the middle of a request --------------------------
+
+
+def _dying_app(data_dir: Path, record: str | None):
+    """An app that takes one request, maybe records `record`, and dies
+    before it answers: its socket is gone when the client hears the end."""
+    import threading
+    from multiprocessing.connection import Listener
+
+    from posture_assistant.storage.store import Store
+
+    server = Server(data_dir, lambda req: {"ok": True})
+    address, key_path, family = control._names(data_dir)
+    server.close()
+    key_path.write_bytes(b"k" * 32)
+    listener = Listener(address, family=family, authkey=b"k" * 32)
+
+    def serve():
+        conn = listener.accept()
+        conn.recv()
+        if record:
+            store, _notice = Store.open(data_dir)
+            with store:
+                store.record(record, time.time())
+        listener.close()  # the process is gone: nothing listens any more
+        conn.close()
+
+    import time
+
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+    return t
+
+
+def _cli(tmp_path, runtime, *args):
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("POSTURE_")}
+    env.update(POSTURE_DATA_DIR=str(tmp_path / "data"), XDG_RUNTIME_DIR=str(runtime),
+               XDG_CONFIG_HOME=str(tmp_path / "config"))
+    return subprocess.run([sys.executable, "-m", "posture_assistant", *args], env=env,
+                          capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+
+
+@pytest.mark.parametrize("command, kind", [("done", "done"), ("break", "done"),
+                                           ("snooze", "snoozed"), ("skip", "skipped"),
+                                           ("pause", "paused"), ("resume", "resumed")])
+def test_the_answer_was_saved_before_the_app_died_exit_0(tmp_path, runtime, command, kind):
+    t = _dying_app(tmp_path / "data", kind)
+    r = _cli(tmp_path, runtime, command)
+    t.join(5)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == (f"The app stopped while answering, but your `{command}` "
+                                "was saved.")
+    assert "Traceback" not in r.stderr
+
+
+def test_the_answer_was_not_saved_before_the_app_died_exit_1(tmp_path, runtime):
+    from posture_assistant.storage.store import Store
+
+    # A `done` from before this request does not count.
+    store, _notice = Store.open(tmp_path / "data")
+    with store:
+        store.record("done", 1000.0)
+    t = _dying_app(tmp_path / "data", None)
+    r = _cli(tmp_path, runtime, "done")
+    t.join(5)
+    assert r.returncode == 1
+    assert r.stderr.strip() == ("posture-assistant: the app stopped while answering; your "
+                                "`done` was not saved; start it with `posture-assistant` and "
+                                "try again")
+
+
+def test_quit_and_status_when_the_app_dies_on_them(tmp_path, runtime):
+    t = _dying_app(tmp_path / "data", None)
+    r = _cli(tmp_path, runtime, "quit")
+    t.join(5)
+    assert r.returncode == 0, r.stderr
+    assert "not running now" in r.stdout
+    t = _dying_app(tmp_path / "data", None)
+    r = _cli(tmp_path, runtime, "status", "--json")
+    t.join(5)
+    assert r.returncode == 0, r.stderr
+    import json
+
+    assert json.loads(r.stdout)["running"] is False  # from the database

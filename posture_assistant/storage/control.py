@@ -64,7 +64,7 @@ MAX_REQUEST = 64 * 1024  # a request is a few dozen bytes
 MAX_REPLY = 1024 * 1024  # the status is a few kilobytes
 MAX_CONNECTING = 512  # at most this many at once; past it the oldest goes
 MAX_ANSWERING = 16  # requests waiting for the app's loop at once; past it: busy
-BACKLOG = 128
+BACKLOG = 256
 
 
 class ControlError(Exception):
