@@ -238,7 +238,7 @@ def test_an_app_that_dies_mid_request_is_one_line_not_a_traceback(tmp_path):
     from multiprocessing.connection import Listener
 
     server = Server(tmp_path / "data", lambda req: {"ok": True})
-    address, key_path, family = control._names(tmp_path / "data")
+    address, key_path, family = control.channel(tmp_path / "data")
     server.close()
     key_path.write_bytes(b"k" * 32)
     # A listener that takes the request and hangs up without a reply.
@@ -366,7 +366,7 @@ def _answers_within(seconds, data_dir, message=None):
 @pytest.mark.parametrize("kind", sorted(hostile_clients.KINDS))
 def test_no_broken_or_hostile_connection_holds_up_the_next(tmp_path, kind):
     server = Server(tmp_path / "data", lambda req: {"ok": True, "cmd": req["cmd"]})
-    address, key_path, _family = control._names(tmp_path / "data")
+    address, key_path, _family = control.channel(tmp_path / "data")
     crowd = hostile_clients.Crowd(address, key_path, 10, kinds=(kind,))
     try:
         reply, took = _answers_within(1.0, tmp_path / "data")
@@ -382,7 +382,7 @@ def test_a_malformed_request_is_answered_with_one_line(tmp_path, kind):
     hostile_clients.RAN.unlink(missing_ok=True)
     seen = []
     server = Server(tmp_path / "data", lambda req: seen.append(req) or {"ok": True})
-    address, key_path, _family = control._names(tmp_path / "data")
+    address, key_path, _family = control.channel(tmp_path / "data")
     crowd = hostile_clients.Crowd(address, key_path, 1, kinds=(kind,))
     try:
         reply = crowd.reply(crowd.held[0])
@@ -398,7 +398,7 @@ def test_a_malformed_request_is_answered_with_one_line(tmp_path, kind):
 
 def test_hundreds_at_once_and_the_app_still_answers_at_once(tmp_path):
     server = Server(tmp_path / "data", lambda req: {"ok": True})
-    address, key_path, _family = control._names(tmp_path / "data")
+    address, key_path, _family = control.channel(tmp_path / "data")
     crowd = hostile_clients.Crowd(address, key_path, 300)
     try:
         reply, took = _answers_within(1.0, tmp_path / "data")
@@ -413,7 +413,7 @@ def test_past_the_most_at_once_the_oldest_make_room(tmp_path, monkeypatch):
     # Any number of them: each new one pushes out the one that had longest.
     monkeypatch.setattr(control, "MAX_CONNECTING", 20)
     server = Server(tmp_path / "data", lambda req: {"ok": True})
-    address, key_path, _family = control._names(tmp_path / "data")
+    address, key_path, _family = control.channel(tmp_path / "data")
     crowd = hostile_clients.Crowd(address, key_path, 100, kinds=("silent",))
     try:
         assert _answers_within(1.0, tmp_path / "data")[0] == {"ok": True}
@@ -451,7 +451,7 @@ def test_a_full_backlog_does_not_hang_the_client(tmp_path, quick):
     import time
 
     server = Server(tmp_path / "data", lambda req: {"ok": True})
-    address, key_path, _family = control._names(tmp_path / "data")
+    address, key_path, _family = control.channel(tmp_path / "data")
     server.close()
     key_path.write_bytes(b"k" * 32)
     # A listener that never accepts: its backlog fills up.
@@ -484,7 +484,7 @@ def test_a_client_of_an_older_version_still_works(tmp_path):
     from multiprocessing.connection import Client
 
     server = Server(tmp_path / "data", lambda req: {"ok": True, "cmd": req["cmd"]})
-    address, key_path, family = control._names(tmp_path / "data")
+    address, key_path, family = control.channel(tmp_path / "data")
     try:
         with Client(address, family=family, authkey=key_path.read_bytes()) as conn:
             conn.send({"cmd": "status", "args": {}})
@@ -504,7 +504,7 @@ def test_the_thread_per_connection_server_of_windows_works_too(tmp_path, monkeyp
     monkeypatch.setattr(control, "_Selector",
                         lambda server, address: control._Threads(server, address, "AF_UNIX"))
     server = Server(tmp_path / "data", lambda req: {"ok": True, "cmd": req["cmd"]})
-    address, key_path, _family = control._names(tmp_path / "data")
+    address, key_path, _family = control.channel(tmp_path / "data")
     crowd = hostile_clients.Crowd(address, key_path, 8, kinds=hostile_clients.MALFORMED)
     try:
         for sock in crowd.held:
@@ -531,7 +531,7 @@ def test_the_server_sleeps_while_nothing_is_on_its_way(tmp_path, monkeypatch):
 
     monkeypatch.setattr(control, "CONNECTION_TIME", 0.3)
     server = Server(tmp_path / "data", lambda req: {"ok": True})
-    address, _key, _family = control._names(tmp_path / "data")
+    address, _key, _family = control.channel(tmp_path / "data")
     thread = server._transport._thread
     try:
         # One that connects and says nothing is given up at its deadline...
@@ -562,7 +562,7 @@ def _dying_app(data_dir: Path, record: str | None):
     from posture_assistant.storage.store import Store
 
     server = Server(data_dir, lambda req: {"ok": True})
-    address, key_path, family = control._names(data_dir)
+    address, key_path, family = control.channel(data_dir)
     server.close()
     key_path.write_bytes(b"k" * 32)
     listener = Listener(address, family=family, authkey=b"k" * 32)
@@ -637,3 +637,31 @@ def test_quit_and_status_when_the_app_dies_on_them(tmp_path, runtime):
     import json
 
     assert json.loads(r.stdout)["running"] is False  # from the database
+
+
+# ---- the wire ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("protocol", [2, 3, 4, 5])
+def test_plain_data_of_every_pickle_protocol_is_read_back(protocol):
+    import pickle
+
+    from posture_assistant.app.status import build_status
+    from posture_assistant.storage import control_wire
+
+    status = build_status(now=1e9, counts={"done": 2, "skipped": 0}, data_dir="/d",
+                          running=True, snooze_options=(300.0, 600.0))
+    message = {"ok": True, "status": status, "nested": [(1, -2**70, None), {"ü": 1.5}]}
+    assert control_wire.loads(pickle.dumps(message, protocol=protocol)) == message
+
+
+@pytest.mark.parametrize("data", [
+    hostile_clients.MEMO_BOMB,
+    b"\x80\x04\x95\x10\x00\x00\x00\x00\x00\x00\x00\x8c\x02os\x94\x8c\x06system\x94\x93.",
+    b"", b"\x80", b"garbage", b"\x80\x04C\x03abc.",  # bytes are not plain data either
+])
+def test_anything_else_is_refused_without_being_unpickled(data):
+    from posture_assistant.storage import control_wire
+
+    with pytest.raises(ValueError):
+        control_wire.loads(data)

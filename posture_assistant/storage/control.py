@@ -1,13 +1,13 @@
 """The local channel between the CLI and the windows (clients) and the
 running app (server).
 
-The wire is multiprocessing.connection's: frames with a 4-byte length, an
-HMAC challenge both ways on connect, and pickled dicts. It stays that way
+The wire is multiprocessing.connection's (see control_wire): frames with a
+4-byte length, an HMAC challenge both ways on connect, and pickled dicts,
 so that an app and a CLI of different versions understand each other (after
 an upgrade the app still running is the old one). The socket and its key
-live in a 0700 directory of the user's runtime dir, and the key file is
-0600, so only the same user can talk to the app. One channel per data
-directory, matching the instance lock.
+live in a 0700 folder of the user's own (see control_folder), and the key
+file is 0600, so only the same user can talk to the app. One channel per
+data directory, matching the instance lock.
 
 A request is one connection: one message, one reply. A window that shows
 the app's state sends `watch` instead and keeps the connection: the reply
@@ -19,27 +19,18 @@ No client can hold up another, or the app: one thread reads every
 connection as its bytes arrive (a selector, which sleeps while nothing is
 in flight), frames are at most MAX_REQUEST bytes, a connection must have
 authenticated and sent its whole request within CONNECTION_TIME, and only
-plain data (dicts, lists, strings, numbers) is unpickled, after checking
-the opcodes: an arbitrary pickle runs code, and even a plain-looking one
-of ten bytes can make the unpickler allocate gigabytes. A request that is
-not a command gets a one-line answer saying so. Clients keep their own
+plain data is unpickled. A request that is not a command gets a one-line
+answer saying so. Clients keep their own
 time limit (CLIENT_TIME), connecting included.
 """
 from __future__ import annotations
 
 import errno
-import hashlib
-import hmac
 import os
-import pickle
-import pickletools
 import secrets
 import selectors
 import socket
-import stat
 import struct
-import sys
-import tempfile
 import threading
 import time
 import traceback
@@ -52,6 +43,11 @@ from typing import Any, Callable
 from posture_assistant import APP_ID
 from posture_assistant.core.events import Command
 from posture_assistant.i18n import _, clip
+from posture_assistant.storage import control_wire as wire
+from posture_assistant.storage.control_folder import ControlError, channel, runtime_dir
+
+__all__ = ["AppStopped", "ControlError", "Server", "Watch", "request", "running", "runtime_dir",
+           "watch"]
 
 # A client's whole conversation: connecting, the challenge, the request
 # and the app's answer (which waits for the app's loop, up to app/loop.py's
@@ -67,10 +63,6 @@ MAX_ANSWERING = 16  # requests waiting for the app's loop at once; past it: busy
 BACKLOG = 256
 
 
-class ControlError(Exception):
-    """str(e) is one line for the user."""
-
-
 class AppStopped(ControlError):
     """The connection ended before the app answered: it died, or quit
     meanwhile. `sent_at` is the wall-clock time the request went out (None
@@ -80,254 +72,6 @@ class AppStopped(ControlError):
     def __init__(self, sent_at: float | None) -> None:
         super().__init__(_("the app stopped while answering"))
         self.sent_at = sent_at
-
-
-SOCKET_PATH_MAX = 100  # AF_UNIX paths are limited to 104 (macOS) or 108 (Linux) bytes
-TAG_LEN = 16
-SOCKET_NAME_LEN = len("/") + TAG_LEN + len(".sock")
-
-
-# ---- where the socket lives --------------------------------------------------------
-
-
-def runtime_dir(create: bool = True) -> Path | None:
-    """The folder for the socket and key. None: there is none yet, so no
-    app is running (only when not `create`)."""
-    if sys.platform in ("win32", "darwin"):
-        import platformdirs
-
-        return platformdirs.user_runtime_path(APP_ID)
-    base = os.environ.get("XDG_RUNTIME_DIR")
-    if base and os.path.isabs(base) and _fits(Path(base) / APP_ID) and _ours(base, 0o022):
-        return Path(base) / APP_ID
-    return _fallback_dir(create)
-
-
-def _fallback_dir(create: bool) -> Path | None:
-    """No runtime dir (a root shell, a minimal session), one too deep for a
-    socket path, or one that is not the user's own. Never a fixed name in
-    the shared temp dir, which another user could make first: a folder in
-    the user's own state dir, or, when that is too deep for a socket, a
-    folder of a fresh random name in the temp dir, whose name is kept in a
-    file in the user's state dir, where only they can write."""
-    import platformdirs
-
-    own = platformdirs.user_state_path(APP_ID) / "run"
-    if _fits(own):
-        return own
-    if not _private(own, create):
-        return None
-    record = own / "socket-dir"
-    recorded = _recorded(record)
-    if recorded is not None or not create:
-        return recorded
-    base = tempfile.gettempdir()
-    if not _fits(Path(base) / f"{APP_ID}-xxxxxxxx"):
-        base = "/tmp"
-    made = tempfile.mkdtemp(prefix=f"{APP_ID}-", dir=base)  # 0700, a name nobody had
-    tmp = record.with_name(f"{record.name}.{os.getpid()}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(made)
-    try:
-        # Another app (of another data dir) starting at the same moment may
-        # have written it first: then both use its folder.
-        os.link(tmp, record)
-    except FileExistsError:
-        recorded = _recorded(record)
-        if recorded is not None:
-            os.unlink(tmp)
-            os.rmdir(made)
-            return recorded
-        os.replace(tmp, record)  # a stale one, from before a reboot
-    else:
-        os.unlink(tmp)
-    return Path(made)
-
-
-def _recorded(record: Path) -> Path | None:
-    """The folder named in `record`, if it is still ours and private
-    (after a reboot it is gone, and another user may have made one of the
-    same name since)."""
-    try:
-        text = record.read_text(encoding="utf-8").strip()
-    except (OSError, UnicodeDecodeError):
-        return None
-    path = Path(text)
-    if text and path.is_absolute() and _fits(path) and _ours(path, 0o077):
-        return path
-    return None
-
-
-def _fits(folder: Path | str) -> bool:
-    return len(os.fsencode(folder)) + SOCKET_NAME_LEN <= SOCKET_PATH_MAX
-
-
-def _ours(path: Path | str, forbidden: int) -> bool:
-    """A real directory (not a link) of ours, with none of the `forbidden`
-    mode bits."""
-    try:
-        st = os.lstat(path)
-    except (OSError, ValueError):
-        return False
-    return stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid() and not st.st_mode & forbidden
-
-
-def _private(path: Path, create: bool) -> bool:
-    """Make `path` (0700) if asked; True if it is there and private, False
-    if it is not there; ControlError if it is there but not right."""
-    if sys.platform == "win32":  # pragma: no cover - Windows only
-        path.mkdir(parents=True, exist_ok=True)
-        return True
-    if create:
-        try:
-            path.mkdir(mode=0o700, parents=True, exist_ok=True)
-        except FileExistsError:
-            pass  # not a directory: said below
-        except OSError as e:
-            raise ControlError(_("cannot make the folder {path}: {error}").format(
-                path=clip(str(path)), error=e.strerror or e)) from None
-    try:
-        path.lstat()
-    except FileNotFoundError:
-        return False
-    except OSError as e:
-        raise ControlError(_("cannot use the folder {path}: {error}").format(
-            path=clip(str(path)), error=e.strerror or e)) from None
-    if not _ours(path, 0o077):
-        raise ControlError(
-            _("{path} must be a directory owned by you with mode 0700; fix it "
-              "with: chmod 700 {path} (or remove it)").format(path=clip(str(path))))
-    return True
-
-
-def _private_dir(create: bool = True) -> Path | None:
-    path = runtime_dir(create)
-    if path is None or not _private(path, create):
-        return None
-    return path
-
-
-def _names(data_dir: Path, create: bool = True) -> tuple[str, Path, str] | None:
-    """(address, key file, family) for the app that uses `data_dir`; None
-    when there is no folder for them (so no app is running)."""
-    tag = hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:TAG_LEN]
-    folder = _private_dir(create)
-    if folder is None:
-        return None
-    key = folder / f"{tag}.key"
-    if sys.platform == "win32":  # pragma: no cover - Windows only
-        return rf"\\.\pipe\{APP_ID}-{os.getlogin()}-{tag}", key, "AF_PIPE"
-    # A short name: AF_UNIX paths are limited to about 100 bytes.
-    return str(folder / f"{tag}.sock"), key, "AF_UNIX"
-
-
-# ---- the wire -------------------------------------------------------------------------
-
-_CHALLENGE, _WELCOME, _FAILURE = b"#CHALLENGE#", b"#WELCOME#", b"#FAILURE#"
-_DIGESTS = frozenset({b"md5", b"sha256", b"sha384", b"sha3_256", b"sha3_384"})
-_HANDSHAKE_MAX = 256
-# What pickled dicts, lists, tuples, strings, numbers, booleans and None
-# are made of: no opcode that finds a class or calls one (GLOBAL, REDUCE,
-# BUILD, ...), no bytes, and no protocol-0 text numbers (slow to parse).
-_PLAIN = frozenset({
-    "PROTO", "FRAME", "STOP", "MARK", "POP", "POP_MARK", "DUP",
-    "NONE", "NEWTRUE", "NEWFALSE", "BININT", "BININT1", "BININT2", "LONG1", "LONG4",
-    "BINFLOAT", "SHORT_BINUNICODE", "BINUNICODE", "BINUNICODE8",
-    "EMPTY_LIST", "APPEND", "APPENDS", "LIST", "EMPTY_TUPLE", "TUPLE", "TUPLE1", "TUPLE2",
-    "TUPLE3", "EMPTY_DICT", "DICT", "SETITEM", "SETITEMS",
-    "GET", "BINGET", "LONG_BINGET", "PUT", "BINPUT", "LONG_BINPUT", "MEMOIZE",
-})
-_MEMO_PUT = frozenset({"PUT", "BINPUT", "LONG_BINPUT"})
-
-
-def _frame(payload: bytes) -> bytes:
-    return struct.pack("!i", len(payload)) + payload
-
-
-def _dumps(message: Any) -> bytes:
-    return pickle.dumps(message, protocol=4)  # every version since 3.4 reads it
-
-
-def _loads(data: bytes) -> Any:
-    """Pickled plain data; ValueError for anything else, unpickling nothing."""
-    try:
-        for op, arg, _pos in pickletools.genops(data):
-            if op.name not in _PLAIN:
-                raise ValueError(f"{op.name} is not plain data")  # not for users
-            # The C unpickler sizes its memo by the index it is given.
-            if op.name in _MEMO_PUT and not 0 <= arg <= len(data):
-                raise ValueError("memo index out of range")  # not for users
-        return pickle.loads(data)
-    except ValueError:
-        raise
-    except Exception as e:  # truncated, unhashable keys, a stack in the wrong shape...
-        raise ValueError(f"{type(e).__name__}: {e}") from None  # not for users
-
-
-def _request(data: bytes) -> dict:
-    """The command in a frame, as the app's loop expects it; ValueError if
-    it is not one."""
-    request = _loads(data)
-    if not isinstance(request, dict):
-        raise ValueError("not a dict")  # not for users
-    cmd, args = request.get("cmd"), request.get("args")
-    if not isinstance(cmd, str) or len(cmd) > 64:
-        raise ValueError("cmd")  # not for users
-    if args is None:
-        args = {}
-    if not isinstance(args, dict) or len(args) > 16:
-        raise ValueError("args")  # not for users
-    for name, value in args.items():
-        if not isinstance(name, str) or not _scalar(value):
-            raise ValueError("args")  # not for users
-    return {"cmd": cmd, "args": args}
-
-
-def _scalar(value: Any) -> bool:
-    if isinstance(value, str):
-        return len(value) <= 1024
-    return value is None or isinstance(value, (bool, int, float))
-
-
-def _digest(message: bytes) -> tuple[str, bytes, bool] | None:
-    """(digest name, payload, legacy) of a challenge or a response, as
-    multiprocessing frames them: Python 3.12 and later prefix `{sha256}`,
-    older ones send 20 (challenge) or 16 (response) bytes of HMAC-MD5."""
-    if len(message) in (16, 20):
-        return "md5", message, True
-    end = message.find(b"}", 1, 12)
-    if message[:1] == b"{" and end > 0 and message[1:end] in _DIGESTS:
-        return message[1:end].decode("ascii"), message[end + 1:], False
-    return None
-
-
-def _verify(key: bytes, challenge: bytes, response: bytes) -> bool:
-    found = _digest(response)
-    if found is None:
-        return False
-    name, mac, _legacy = found
-    try:
-        expected = hmac.new(key, challenge, name).digest()
-    except ValueError:  # md5 switched off (FIPS)
-        return False
-    return hmac.compare_digest(expected, mac)
-
-
-def _respond(key: bytes, message: bytes) -> bytes | None:
-    """Our answer to a client's challenge frame; None if it is not one."""
-    if not message.startswith(_CHALLENGE):
-        return None
-    challenge = message[len(_CHALLENGE):]
-    found = _digest(challenge)
-    if found is None or len(challenge) < 20:
-        return None
-    name, _payload, legacy = found
-    try:
-        mac = hmac.new(key, challenge, name).digest()
-    except ValueError:
-        return None
-    return mac if legacy else b"{%s}%s" % (name.encode("ascii"), mac)
 
 
 # ---- the server --------------------------------------------------------------------------
@@ -344,7 +88,7 @@ class Server:
 
     def __init__(self, data_dir: Path, handle: Callable[[dict], dict]) -> None:
         self._handle = handle
-        address, key_path, family = _names(data_dir)  # type: ignore[misc]
+        address, key_path, family = channel(data_dir)  # type: ignore[misc]
         self._key = secrets.token_bytes(32)
         tmp = key_path.with_suffix(".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -379,7 +123,7 @@ class Server:
 
     def _dispatch(self, peer: _Peer, data: bytes) -> None:
         try:
-            request = _request(data)
+            request = wire.command_of(data)
         except ValueError:
             peer.refuse(_("bad request: this is not a command of {prog}").format(prog=APP_ID))
             return
@@ -409,7 +153,7 @@ class Server:
             if request["cmd"] == Command.WATCH.value:
                 kept = self._watch(peer, request)
             else:
-                peer.send_bytes(_dumps(self._handle(request)))
+                peer.send_bytes(wire.dumps(self._handle(request)))
         except OSError:
             pass  # the client went away, or stopped reading
         except Exception:
@@ -441,14 +185,14 @@ class Server:
                 self._joining -= 1
         with self._lock:
             peer.never_block()  # from here on, as the lock is held
-            peer.send_bytes(_dumps(reply))
+            peer.send_bytes(wire.dumps(reply))
             if not reply.get("ok") or self._closed:
                 return False
             if self._published != published and self._last != reply:
                 # The app publishes every change while anybody watches, so
                 # the latest message is its latest word, maybe newer than
                 # the reply (and not sent twice when it says the same).
-                peer.send_bytes(_dumps(self._last))
+                peer.send_bytes(wire.dumps(self._last))
             self._watchers.append(peer)
         return True
 
@@ -465,7 +209,7 @@ class Server:
         """Send `message` to every watcher. One that has gone, or stopped
         reading until its socket is full, is dropped: the app never waits
         for a window. Called from the app's loop thread."""
-        data = _dumps(message)
+        data = wire.dumps(message)
         with self._lock:
             self._published += 1
             self._last = message
@@ -515,14 +259,14 @@ class _Peer:
         self._sock.setblocking(False)
 
     def send_bytes(self, data: bytes) -> None:
-        self._sock.sendall(_frame(data))
+        self._sock.sendall(wire.frame(data))
 
     def refuse(self, message: str) -> None:
         """A one-line answer, then the end. Never waits: the transport's
         thread calls it, and a few hundred bytes fit any socket buffer."""
         try:
             self._sock.setblocking(False)
-            self._sock.send(_frame(_dumps({"ok": False, "message": message})))
+            self._sock.send(wire.frame(wire.dumps({"ok": False, "message": message})))
         except OSError:
             pass
         self.close()
@@ -657,7 +401,7 @@ class _Selector:
         c = _Connecting(sock, time.monotonic() + CONNECTION_TIME, challenge)
         try:
             sock.setblocking(False)
-            self._send(c, _CHALLENGE + challenge)
+            self._send(c, wire.CHALLENGE + challenge)
             self._selector.register(sock, selectors.EVENT_READ, c)
         except (OSError, ValueError):
             sock.close()
@@ -679,7 +423,7 @@ class _Selector:
         try:
             while len(c.buffer) >= 4:
                 (size,) = struct.unpack_from("!i", c.buffer)
-                if not 0 <= size <= (MAX_REQUEST if c.step == 3 else _HANDSHAKE_MAX):
+                if not 0 <= size <= (MAX_REQUEST if c.step == 3 else wire.HANDSHAKE_MAX):
                     self._drop(c)  # before reading it, however long it says it is
                     return
                 if len(c.buffer) < 4 + size:
@@ -695,19 +439,19 @@ class _Selector:
         """Take one frame; False once `c` is dropped or handed on."""
         key = self._server._key
         if c.step == 0:  # their answer to our challenge
-            ok = _verify(key, c.challenge, message)
-            self._send(c, _WELCOME if ok else _FAILURE)
+            ok = wire.verify(key, c.challenge, message)
+            self._send(c, wire.WELCOME if ok else wire.FAILURE)
             if not ok:
                 self._drop(c)
                 return False
         elif c.step == 1:  # their challenge to us
-            response = _respond(key, message)
+            response = wire.respond(key, message)
             if response is None:
                 self._drop(c)
                 return False
             self._send(c, response)
         elif c.step == 2:  # our answer was right
-            if message != _WELCOME:
+            if message != wire.WELCOME:
                 self._drop(c)
                 return False
         else:
@@ -721,7 +465,7 @@ class _Selector:
     def _send(c: _Connecting, payload: bytes) -> None:
         """Handshake frames are tens of bytes, and the client reads each
         before it sends more: they always fit, or the client is gone."""
-        data = _frame(payload)
+        data = wire.frame(payload)
         if c.sock.send(data) != len(data):
             raise BrokenPipeError(errno.EPIPE, "short write")  # not for users
 
@@ -801,7 +545,7 @@ class _PipePeer(_Peer):  # pragma: no cover - Windows only
 
     def refuse(self, message: str) -> None:
         try:
-            self._conn.send_bytes(_dumps({"ok": False, "message": message}))
+            self._conn.send_bytes(wire.dumps({"ok": False, "message": message}))
         except Exception:
             pass
         self.close()
@@ -831,7 +575,7 @@ class _Line:
 
     def send_bytes(self, data: bytes) -> None:
         self._limit()
-        self._sock.sendall(_frame(data))
+        self._sock.sendall(wire.frame(data))
 
     def recv_bytes(self, maxlength: int | None = None) -> bytes:
         (size,) = struct.unpack("!i", self._read(4))
@@ -907,7 +651,7 @@ class Watch:
         raises TimeoutError after `timeout` seconds."""
         try:
             if timeout is None or self._conn.poll(timeout):
-                return _loads(self._conn.recv_bytes(MAX_REPLY))
+                return wire.loads(self._conn.recv_bytes(MAX_REPLY))
         except (EOFError, OSError, ValueError):
             return None
         raise TimeoutError(f"nothing published in {timeout} s")  # not for users
@@ -932,7 +676,7 @@ def watch(data_dir: Path) -> Watch | None:
 def _connect(data_dir: Path, deadline: float) -> Any:
     """A connection to the running app, past the challenges; None if no app
     is running."""
-    names = _names(data_dir, create=False)
+    names = channel(data_dir, create=False)
     if names is None:
         return None
     address, key_path, family = names
@@ -997,13 +741,13 @@ def _connect_within(sock: socket.socket, address: str, deadline: float) -> None:
 def _exchange(conn: Any, message: dict[str, Any], data_dir: Path) -> dict:
     sent_at = time.time()
     try:
-        conn.send_bytes(_dumps(message))
+        conn.send_bytes(wire.dumps(message))
     except TimeoutError:
         raise _no_answer(data_dir) from None
     except (EOFError, OSError):
         raise AppStopped(None) from None  # it never got there
     try:
-        reply = _loads(conn.recv_bytes(MAX_REPLY))
+        reply = wire.loads(conn.recv_bytes(MAX_REPLY))
     except TimeoutError:
         raise _no_answer(data_dir) from None
     except (EOFError, OSError):

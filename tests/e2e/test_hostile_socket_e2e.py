@@ -31,7 +31,7 @@ def test_200_hostile_connections_at_once_and_status_answers_within_a_second(
     try:
         app.start("run", "--headless")
         app.wait_state("pending", timeout=30)
-        address, key_path, _family = control._names(app.data_dir, create=False)
+        address, key_path, _family = control.channel(app.data_dir, create=False)
         started = time.monotonic()
         crowd = hostile_clients.Crowd(address, key_path, CONNECTIONS)
         thrown = time.monotonic() - started
