@@ -345,6 +345,18 @@ def test_a_watch_the_app_could_not_answer_is_not_kept(tmp_path):
         server.close()
 
 
+
+def test_watchers_past_the_most_let_the_oldest_go(tmp_path, monkeypatch):
+    # Each holds a connection (a descriptor) of the app's for as long as it likes.
+    monkeypatch.setattr(control, "MAX_WATCHERS", 3)
+    server = Server(tmp_path / "data", lambda req: {"ok": True})
+    try:
+        watching = [control.watch(tmp_path / "data") for _i in range(5)]
+        server.publish({"n": 1})
+        assert [w.next(5) for w in watching] == [None, None, {"n": 1}, {"n": 1}, {"n": 1}]
+    finally:
+        server.close()
+
 # ---- hostile and broken clients ---------------------------------------------------
 
 

@@ -60,6 +60,7 @@ MAX_REQUEST = 64 * 1024  # a request is a few dozen bytes
 MAX_REPLY = 1024 * 1024  # the status is a few kilobytes
 MAX_CONNECTING = 512  # at most this many at once; past it the oldest goes
 MAX_ANSWERING = 16  # requests waiting for the app's loop at once; past it: busy
+MAX_WATCHERS = 32  # open windows are one or two; past it the oldest is let go
 BACKLOG = 256
 
 
@@ -193,6 +194,8 @@ class Server:
                 # the latest message is its latest word, maybe newer than
                 # the reply (and not sent twice when it says the same).
                 peer.send_bytes(wire.dumps(self._last))
+            if len(self._watchers) >= MAX_WATCHERS:
+                self._watchers.pop(0).close()  # its window reads the end, and closes
             self._watchers.append(peer)
         return True
 
