@@ -37,18 +37,22 @@ def test_200_hostile_connections_at_once_and_status_answers_within_a_second(
         thrown = time.monotonic() - started
         try:
             assert not crowd.failures, crowd.failures[:5]
-            # The app's answer, in this process (Python's start left out)...
-            t0 = time.monotonic()
-            reply = control.request(app.data_dir, {"cmd": "status", "args": {}})
-            answered = time.monotonic() - t0
+            # The app's answer, in this process (Python's start left out):
+            # at once, and again once the slow ones have begun to trickle.
+            answered = []
+            for wait_until in (0.0, 1.5):
+                time.sleep(max(0.0, started + wait_until - time.monotonic()))
+                t0 = time.monotonic()
+                reply = control.request(app.data_dir, {"cmd": "status", "args": {}})
+                answered.append(time.monotonic() - t0)
+                assert reply["ok"] and reply["status"]["state"] == "pending"
             # ...and the CLI's, as a user runs it.
             t0 = time.monotonic()
             r = app.cli("status", "--json")
             cli_took = time.monotonic() - t0
-            # Still in flight: the slow ones have not been given up yet.
+            # All still open: none has reached its time limit yet.
             assert time.monotonic() - started < control.CONNECTION_TIME
-            assert reply["ok"] and reply["status"]["state"] == "pending"
-            assert answered < 1.0, f"status took {answered:.3f} s"
+            assert max(answered) < 1.0, f"status took {answered} s"
             assert r.returncode == 0, r.stderr
             malformed = [s for s, kind in zip(crowd.held, crowd.kinds)
                          if kind in hostile_clients.MALFORMED]
@@ -56,8 +60,8 @@ def test_200_hostile_connections_at_once_and_status_answers_within_a_second(
             for sock in malformed:
                 assert crowd.reply(sock)["ok"] is False
             print(f"\n{CONNECTIONS} connections thrown in {thrown:.2f} s; status answered in "
-                  f"{answered * 1000:.0f} ms (in-process request()), the CLI in "
-                  f"{cli_took:.2f} s (with Python's start)")
+                  f"{' and '.join(f'{a * 1000:.1f}' for a in answered)} ms (request() in "
+                  f"this process), the CLI in {cli_took:.2f} s (with Python's start)")
         finally:
             crowd.close()
         assert not hostile_clients.RAN.exists()
