@@ -10,7 +10,7 @@ from typing import Any
 from posture_assistant.cli._console import EXIT_USAGE, CliError, say
 from posture_assistant.cli._settings import settings_of
 from posture_assistant.core.events import Command
-from posture_assistant.i18n import _
+from posture_assistant.i18n import _, clip
 
 
 def _ask(args: argparse.Namespace, command: Command, **cmd_args: Any) -> dict | None:
@@ -71,8 +71,8 @@ def _duration_arg(command: str, text: str, maximum: float, also: str = "") -> fl
     try:
         return parse_duration(text, maximum)
     except ValueError as e:
-        raise CliError(_("{command}: {text!r} is not a duration{also}: {error}").format(
-            command=command, text=text, also=also, error=e), EXIT_USAGE) from None
+        raise CliError(_("{command}: {text} is not a duration{also}: {error}").format(
+            command=command, text=clip(repr(text), 40), also=also, error=e), EXIT_USAGE) from None
 
 
 def cmd_snooze(args: argparse.Namespace) -> int:
