@@ -61,6 +61,7 @@ PLAUSIBLE = [
     "~/x", "~nosuchuser/x", "relative/dir", "/", ".", "..", "\\", "'", '"', "\t", "\n",
     "a\nb", "\x1b[31mred", "%s%n", "{0}", "{name}", "\U0001f642", "\u202e", "\udcff",
     "tomorrow", "forever", "-", "--", "--help", "-h", "--version", "--json",
+    "/" + "n" * 300 + "/data",  # a path the file system refuses: a name over 255 bytes
 ]
 REPEATED = ["9", " ", "[", "{", "a", "1d ", "\u00e9", "\n", "5m,", "/x", "\\", "\udcfe"]
 
@@ -206,6 +207,7 @@ class Case:
     answers_target: str = "file"
     stdin: bytes = b""
     language: str = "en"
+    strict_output: bool = False  # stdout as in most UTF-8 locales (C.UTF-8 is lenient)
 
     def __repr__(self) -> str:
         # Hypothesis prints a failing case: cut its 20 KB values to a readable size.
@@ -233,7 +235,13 @@ def cases(draw) -> Case:
     if draw(st.booleans()):
         env = {f"POSTURE_{name.upper()}": draw(hostile_text)
                for name in draw(st.lists(st.sampled_from(SETTINGS), max_size=3, unique=True))}
-    case = Case(argv=argv, env=env, language=draw(st.sampled_from(["en", "de"])))
+    if draw(st.integers(0, 3)) == 0:  # the setting that names folders, more often
+        env["POSTURE_DATA_DIR"] = draw(st.one_of(
+            st.sampled_from(["/ok/data", "~/data", "data", "/" + "n" * 300 + "/data",
+                             "/x" * 2100, "/" + "\u00e9" * 200 + "/d", "/a\nb", "/\udcff"]),
+            hostile_text))
+    case = Case(argv=argv, env=env, language=draw(st.sampled_from(["en", "de"])),
+                strict_output=draw(st.booleans()))
     if draw(st.booleans()):
         case.config = draw(file_bytes(toml_text))
         case.config_target = draw(st.sampled_from(TARGETS))
@@ -306,6 +314,8 @@ def prepare(case: Case, tmp: Path) -> tuple[list[str], dict[str, str]]:
     answers = _place(tmp, "answers.json", case.answers_target, case.answers)
     argv = [answers if a == "@answers" else a for a in argv]
     env.update(LANGUAGE=case.language, LC_ALL="C.UTF-8")
+    if case.strict_output:
+        env["PYTHONIOENCODING"] = "utf-8:strict"
     return argv, env
 
 
@@ -354,10 +364,13 @@ def run_in_process(argv: list[str], env: dict[str, str], stdin: bytes) -> Result
     from posture_assistant.i18n import use_language
 
     use_language(env["LANGUAGE"])  # the process's catalog is chosen once
-    out, err = io.StringIO(), io.StringIO()
+    # Byte streams with the encoding a real process would get: a StringIO
+    # takes what a strict terminal would refuse with a traceback.
+    strict = env.get("PYTHONIOENCODING") == "utf-8:strict"
+    out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8",
+                           errors="strict" if strict else "surrogateescape")
+    err = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors="backslashreplace")
     fake_stdin = io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8", errors="surrogateescape")
-    previous = signal.signal(signal.SIGALRM, _alarm)
-    signal.alarm(HANG)
     try:
         with _environ(env), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), \
                 _stdin(fake_stdin):
@@ -366,10 +379,24 @@ def run_in_process(argv: list[str], env: dict[str, str], stdin: bytes) -> Result
             except SystemExit as e:  # argparse: --help, --version, a usage error
                 code = 0 if e.code is None else e.code
     finally:
+        use_language(None)
+    out.flush()
+    err.flush()
+    return Result(code, out.buffer.getvalue().decode("utf-8", "replace"),
+                  err.buffer.getvalue().decode("utf-8", "replace"))
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: int):
+    """Hang raised in this (the main) thread after `seconds`; a blocking
+    open() or read() is interrupted by the signal, so this ends a hang too."""
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
-        use_language(None)
-    return Result(code, out.getvalue(), err.getvalue())
 
 
 @contextlib.contextmanager
@@ -436,10 +463,12 @@ def _fuzz(case: Case, runner, kind: str) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="posture-fuzz-"))
     try:
         argv, env = prepare(case, tmp)
-        if _starts_the_app(argv, env):
-            argv = ["config"]  # loads the same settings, and returns
         started = time.monotonic()
-        result = runner(argv, env, case.stdin)
+        # A subprocess has its own limit of HANG s, which says more.
+        with _time_limit(HANG if runner is run_in_process else HANG + 5):
+            if _starts_the_app(argv, env):
+                argv = ["config"]  # loads the same settings, and returns
+            result = runner(argv, env, case.stdin)
         _seconds[kind] += time.monotonic() - started
         _counts[kind] += 1
         # For --hypothesis-show-statistics: what the examples reached.

@@ -22,6 +22,10 @@ from posture_assistant.i18n import _, clip
 # ---- argument parsing --------------------------------------------------------
 
 
+# With "posture-assistant: " in front, a line of at most 300 characters.
+MAX_MESSAGE = 280
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, with a usage error as one line: it printed the whole usage
     first, and echoed a 20 KB argument in full."""
@@ -32,7 +36,8 @@ class _Parser(argparse.ArgumentParser):
         for arg in sorted(set(self.given), key=len, reverse=True):
             if len(arg) > 40:
                 message = message.replace(arg, clip(arg, 40))
-        warn(_("{error} (see `{prog} --help`)").format(error=clip(message, 200), prog=self.prog))
+        warn(clip(_("{error} (see `{prog} --help`)").format(error=clip(message, 200),
+                                                            prog=self.prog), MAX_MESSAGE))
         sys.exit(EXIT_USAGE)
 
 
@@ -107,8 +112,9 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[command](args)
     except CliError as e:
         # The sources keep their messages to one short line; this is only
-        # the last defence against a newline in an OS error or a value.
-        warn(one_line(str(e)))
+        # the last defence, against a line break in an OS error, or a long
+        # value that a message put in whole.
+        warn(clip(one_line(str(e)), MAX_MESSAGE))
         return e.code
     except KeyboardInterrupt:
         return 130
