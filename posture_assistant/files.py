@@ -32,9 +32,10 @@ def asset_path(name: str) -> Path:
 
 def read_small_file(path: Path | str, limit: int = MAX_FILE_SIZE) -> bytes:
     """The bytes of a regular file (after symlinks) of at most `limit`
-    bytes; ValueError with a one-line reason otherwise. A FIFO, a device
-    such as /dev/zero or a folder is refused before any read, so none of
-    them can hang the caller or fill its memory."""
+    bytes, or none from /dev/null; ValueError with a one-line reason
+    otherwise. A FIFO, another device such as /dev/zero or a folder is
+    refused before any read, so none of them can hang the caller or fill
+    its memory."""
     # O_NONBLOCK: opening a FIFO with no writer would otherwise wait forever.
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) \
         | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
@@ -46,6 +47,8 @@ def read_small_file(path: Path | str, limit: int = MAX_FILE_SIZE) -> bytes:
         raise ValueError(_("the path contains a NUL character")) from None
     try:
         info = os.fstat(fd)
+        if _is_devnull(info):  # the usual way to say "no file": empty
+            return b""
         if not stat.S_ISREG(info.st_mode):
             raise ValueError(_("not a regular file") if not stat.S_ISDIR(info.st_mode)
                              else _("a folder, not a file"))
@@ -69,10 +72,23 @@ def read_small_file(path: Path | str, limit: int = MAX_FILE_SIZE) -> bytes:
         os.close(fd)
 
 
+def _is_devnull(info: os.stat_result) -> bool:
+    if not stat.S_ISCHR(info.st_mode):
+        return False
+    try:
+        null = os.stat(os.devnull)
+    except OSError:
+        return False
+    return stat.S_ISCHR(null.st_mode) and info.st_rdev == null.st_rdev
+
+
 def read_small_stream(stream: Any, limit: int = MAX_FILE_SIZE) -> bytes:
     """At most `limit` bytes from a binary (or text) stream such as stdin;
     ValueError if there are more."""
-    data = stream.read(limit + 1)
+    try:
+        data = stream.read(limit + 1)
+    except OSError as e:
+        raise ValueError(e.strerror or str(e)) from None
     if isinstance(data, str):
         data = data.encode("utf-8", "surrogateescape")
     if len(data) > limit:

@@ -198,11 +198,7 @@ def load_settings(config_file: Path | None = None) -> LoadedSettings:
 
 
 def _read_toml(path: Path, named_by: str | None) -> dict[str, Any]:
-    try:
-        there = os.path.lexists(path)
-    except ValueError:  # a NUL in the path: read_toml says so
-        there = True
-    if not there:
+    if not _exists(path):
         if named_by:
             raise SettingsError(_("config file {path} does not exist (named by {named_by})").format(
                 path=clip(path), named_by=named_by))
@@ -218,6 +214,18 @@ def _read_toml(path: Path, named_by: str | None) -> dict[str, Any]:
     return data
 
 
+def _exists(path: Path) -> bool:
+    """False only if nothing is there; for any other trouble (no
+    permission, a NUL in the name) True, and read_toml says what it is."""
+    try:
+        os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except (OSError, ValueError):
+        return True
+    return True
+
+
 def _unknown(key: str, path: Path) -> str:
     import difflib
 
@@ -225,7 +233,7 @@ def _unknown(key: str, path: Path) -> str:
     hint = (_("did you mean {name}?").format(name=close[0]) if close
             else _("`posture-assistant config` lists the settings"))
     return _("unknown setting {key} in {path}; {hint}").format(
-        key=clip(repr(key), 40), path=clip(path, 60), hint=hint)
+        key=clip(repr(key), 40), path=clip(path), hint=hint)
 
 
 def _our_env() -> dict[str, tuple[str, str]]:
