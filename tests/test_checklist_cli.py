@@ -88,3 +88,60 @@ def test_history_compares_two_runs(cli_env):
     assert len(history) == 2 and history[0]["score"] == history[1]["score"] < 100
     assert len(cli(cli_env, "--history").stdout.strip().splitlines()) == 2
     assert last(cli_env)["changes"] == {"better": ["leg-room"], "worse": ["mouse-close"]}
+
+
+# ---- bounds on the answers: one line, exit 2, nothing saved, never a hang.
+
+
+def refused(cli_env, r, words):
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and len(lines[0]) <= 300 and words in lines[0], r.stderr
+    assert cli(cli_env, "--last").returncode == 1  # nothing saved
+
+
+def test_answers_that_are_not_utf8(cli_env, tmp_path):
+    path = tmp_path / "answers.json"
+    path.write_bytes(b'{"feet-supported":\n "caf\xe9"}')
+    refused(cli_env, cli(cli_env, "--answers", str(path)), "not UTF-8 text (line 2)")
+    r = subprocess.run([sys.executable, "-m", "posture_assistant", "checklist", "--answers", "-"],
+                       env=cli_env, input=b"\xff\xfe{}", capture_output=True, timeout=30)
+    r.stderr = r.stderr.decode()
+    refused(cli_env, r, "not UTF-8 text (line 1)")
+
+
+@pytest.mark.parametrize("text", [
+    '{"a":' * 5000 + "1" + "}" * 5000,     # past the JSON parser's stack
+    "[" * 100000,
+    '{"feet-supported": [[[["yes"]]]]}',   # parsed, but deeper than answers are
+])
+def test_deeply_nested_answers(cli_env, tmp_path, text):
+    path = tmp_path / "answers.json"
+    path.write_text(text)
+    refused(cli_env, cli(cli_env, "--answers", str(path)), "nested more than")
+    refused(cli_env, cli(cli_env, "--answers", "-", stdin=text), "nested more than")
+
+
+def test_answers_files_must_be_small_regular_files(cli_env, tmp_path):
+    import os
+
+    refused(cli_env, cli(cli_env, "--answers", "/dev/zero"), "not a regular file")
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    refused(cli_env, cli(cli_env, "--answers", str(fifo)), "not a regular file")
+    big = tmp_path / "big.json"
+    big.write_text(" " * (1 << 20) + "{}")
+    refused(cli_env, cli(cli_env, "--answers", str(big)), "larger than 1 MiB")
+    refused(cli_env, cli(cli_env, "--answers", "-", stdin=" " * (1 << 20) + "{}"),
+            "larger than 1 MiB")
+
+
+@pytest.mark.parametrize("text, words", [
+    ('{"' + "k" * 20000 + '": "yes"}', "unknown checklist item"),
+    ('{"feet-supported": "' + "y" * 20000 + '"}', 'use "yes", "no" or "skip"'),
+    ('{"feet-supported": {"a": 1}}', 'use "yes", "no" or "skip"'),
+])
+def test_long_or_odd_answers_are_cut_in_the_message(cli_env, text, words):
+    r = cli(cli_env, "--answers", "-", stdin=text)
+    refused(cli_env, r, words)
+    assert "…" in r.stderr or "{" in r.stderr

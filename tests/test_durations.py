@@ -72,3 +72,18 @@ def test_lengths_have_a_sane_maximum():
     assert parse_duration("7d", WEEK) == WEEK
     with pytest.raises(ValueError, match="must be at most 7d"):
         parse_duration("7d1s", WEEK)
+
+
+@pytest.mark.parametrize("text", [
+    "1d" + " " * 5000 + "x",             # the spaces between units once backtracked cubically
+    "1d " + " " * 3000 + "2h" + " " * 3000 + "x",
+    "1" * 100000 + "x",
+    "P" + "1" * 50000 + "DT" + "1" * 50000 + "x",
+])
+def test_long_text_is_refused_quickly(text):
+    import time
+
+    started = time.monotonic()
+    with pytest.raises(ValueError, match="expected a duration"):
+        parse_duration(text)
+    assert time.monotonic() - started < 0.5

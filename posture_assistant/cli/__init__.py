@@ -14,19 +14,38 @@ from pathlib import Path
 from typing import Callable
 
 from posture_assistant import APP_NAME, __version__
-from posture_assistant.cli._console import PROG, CliError, warn
+from posture_assistant.cli._console import EXIT_USAGE, PROG, CliError, one_line, warn
 from posture_assistant.core.events import Command
-from posture_assistant.i18n import _
+from posture_assistant.i18n import _, clip
 
 
 # ---- argument parsing --------------------------------------------------------
 
 
+# With "posture-assistant: " in front, a line of at most 300 characters.
+MAX_MESSAGE = 280
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage error as one line: it printed the whole usage
+    first, and echoed a 20 KB argument in full."""
+
+    given: list[str] = []  # the arguments of this run, to cut where echoed
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        for arg in sorted(set(self.given), key=len, reverse=True):
+            if len(arg) > 40:
+                message = message.replace(arg, clip(arg, 40))
+        warn(clip(_("{error} (see `{prog} --help`)").format(error=clip(message, 200),
+                                                            prog=self.prog), MAX_MESSAGE))
+        sys.exit(EXIT_USAGE)
+
+
 def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("--config", metavar="PATH", type=Path, default=argparse.SUPPRESS,
                         help=_("read settings from this TOML file"))
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=PROG, parents=[common],
         description=_("{APP_NAME}: hourly stand-and-stretch prompts from your system tray.").format(
             APP_NAME=APP_NAME),
@@ -86,12 +105,16 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    _Parser.given = list(sys.argv[1:] if argv is None else argv)
     args = _parser().parse_args(argv)
     command = args.command or "run"
     try:
         return COMMANDS[command](args)
     except CliError as e:
-        warn(str(e))
+        # The sources keep their messages to one short line; this is only
+        # the last defence, against a line break in an OS error, or a long
+        # value that a message put in whole.
+        warn(clip(one_line(str(e)), MAX_MESSAGE))
         return e.code
     except KeyboardInterrupt:
         return 130

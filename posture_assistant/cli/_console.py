@@ -19,8 +19,24 @@ class CliError(Exception):
 
 
 def say(message: str) -> None:
-    print(message, flush=True)
+    _print(message, sys.stdout)
 
 
 def warn(message: str) -> None:
-    print(f"{PROG}: {message}", file=sys.stderr, flush=True)
+    _print(f"{PROG}: {message}", sys.stderr)
+
+
+def one_line(message: str) -> str:
+    """`message` with any line break or control character made a space."""
+    return " ".join("".join(c if c.isprintable() else " " for c in message).split())
+
+
+def _print(message: str, stream) -> None:
+    try:
+        print(message, file=stream, flush=True)
+    except UnicodeEncodeError:
+        # A path that is not UTF-8 (its bytes kept as surrogates) on a
+        # terminal whose encoding is strict: show the bytes escaped.
+        encoding = getattr(stream, "encoding", None) or "utf-8"
+        print(message.encode(encoding, "backslashreplace").decode(encoding), file=stream,
+              flush=True)

@@ -11,7 +11,8 @@ from posture_assistant.cli._console import EXIT_USAGE, CliError, say, warn
 from posture_assistant.cli._settings import settings_of
 from posture_assistant.core.clocks import iso
 from posture_assistant.features.checklist import model, reminders, report
-from posture_assistant.i18n import _, format_countdown
+from posture_assistant.files import decode_utf8, read_small_file, read_small_stream
+from posture_assistant.i18n import _, clip, format_countdown
 from posture_assistant.storage.content import ContentError, load_checklist
 from posture_assistant.storage.settings import Settings
 from posture_assistant.storage.store import Store, StoreError
@@ -38,7 +39,7 @@ def run_checklist(args: argparse.Namespace, settings: Settings) -> int:
 
         return run_window(items, settings, offer=args.offer, dark=dark_mode())
     if args.answers:
-        text = sys.stdin.read() if args.answers == "-" else _read(args.answers)
+        text = _read(args.answers)
         try:
             answers = model.parse_answers(text, items)
         except model.AnswersError as e:
@@ -76,12 +77,18 @@ def _open(settings: Settings, readonly: bool = False) -> Store:
 
 
 def _read(path: str) -> str:
+    """The answers file's text, or stdin's for "-": at most 1 MiB of UTF-8,
+    from a regular file (a FIFO or /dev/zero is refused, not waited on)."""
     try:
-        with open(path, encoding="utf-8") as fh:
-            return fh.read()
-    except OSError as e:
+        if path == "-":
+            data = read_small_stream(getattr(sys.stdin, "buffer", sys.stdin))
+        else:
+            data = read_small_file(path)
+        return decode_utf8(data)
+    except ValueError as e:
+        shown = _("standard input") if path == "-" else clip(path)
         raise CliError(_("cannot read the answers file {path}: {error}").format(
-            path=path, error=e.strerror or e), EXIT_USAGE) from None
+            path=shown, error=e), EXIT_USAGE) from None
 
 
 def _items(items, as_json: bool) -> int:

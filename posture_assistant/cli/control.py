@@ -138,8 +138,8 @@ def _duration_arg(command: str, text: str, maximum: float, also: str = "") -> fl
     try:
         return parse_duration(text, maximum)
     except ValueError as e:
-        raise CliError(_("{command}: {text!r} is not a duration{also}: {error}").format(
-            command=command, text=text, also=also, error=e), EXIT_USAGE) from None
+        raise CliError(_("{command}: {text} is not a duration{also}: {error}").format(
+            command=command, text=clip(repr(text), 40), also=also, error=e), EXIT_USAGE) from None
 
 
 def cmd_snooze(args: argparse.Namespace) -> int:

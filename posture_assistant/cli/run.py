@@ -13,7 +13,7 @@ from posture_assistant import APP_NAME
 from posture_assistant.cli._console import EXIT_NO_DISPLAY, PROG, CliError, say, warn
 from posture_assistant.adapters._util import Unavailable
 from posture_assistant.cli._settings import settings_of
-from posture_assistant.i18n import _
+from posture_assistant.i18n import _, clip
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -66,7 +66,7 @@ def _lock(data_dir: Path) -> bool:
     except OSError as e:
         raise CliError(_("cannot use the data directory {path}: {error}; check its "
                          "permissions or set data_dir").format(
-            path=data_dir, error=e.strerror or e)) from None
+            path=clip(data_dir), error=clip(e.strerror or e))) from None
     pid = lock.holder_pid()
     say(_("{app} is already running (pid {pid}).").format(app=APP_NAME, pid=pid) if pid
         else _("{app} is already running.").format(app=APP_NAME))

@@ -17,9 +17,14 @@ _NUMBER = r"[0-9]+(?:\.[0-9]+)?"
 # A sign is allowed so that "-5" gets the "longer than 0" message, not the hint.
 _PLAIN = re.compile(rf"[+-]?{_NUMBER}")
 # Each unit at most once, largest first; "1h 30m" is as good as "1h30m".
+# The spaces belong to the unit before them: free-standing \s* between
+# optional groups let a long run of spaces be split three ways, which took
+# seconds for 1,000 spaces and forever for more.
 _SHORT = re.compile(
-    rf"(?:(?P<d>{_NUMBER})d)?\s*(?:(?P<h>{_NUMBER})h)?\s*(?:(?P<m>{_NUMBER})m)?\s*"
+    rf"(?:(?P<d>{_NUMBER})d\s*)?(?:(?P<h>{_NUMBER})h\s*)?(?:(?P<m>{_NUMBER})m\s*)?"
     rf"(?:(?P<s>{_NUMBER})s)?", re.IGNORECASE)
+# "1d 23h 59m 59.999s" is 18 characters; anything much longer is not a duration.
+_MAX_TEXT = 64
 # No years or months: they have no fixed length. A "T" must lead somewhere.
 _ISO = re.compile(
     rf"P(?:(?P<d>{_NUMBER})D)?(?:T(?=[0-9])(?:(?P<h>{_NUMBER})H)?(?:(?P<m>{_NUMBER})M)?"
@@ -48,6 +53,8 @@ def parse_duration(value: object, maximum: float = YEAR) -> float:
 
 
 def _parse_text(text: str) -> float:
+    if len(text) > _MAX_TEXT:
+        raise ValueError(_(HINT))
     if _PLAIN.fullmatch(text):
         return float(text)
     match = _SHORT.fullmatch(text) or _ISO.fullmatch(text)

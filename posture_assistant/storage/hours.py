@@ -7,7 +7,7 @@ zone are handled here.
 """
 from __future__ import annotations
 
-from posture_assistant.i18n import N_, _
+from posture_assistant.i18n import N_, _, clip
 import re
 import time
 from dataclasses import dataclass
@@ -53,8 +53,8 @@ def parse_working_hours(value: Any) -> WorkingHours | None:
     days: list[list[tuple[int, int]]] = [[] for _day in DAYS]
     for head, ranges in entries:
         if not isinstance(ranges, list) or not ranges:
-            raise ValueError(_("{head!r} has no time ranges; {hint}").format(
-                head=head, hint=_(HINT)))
+            raise ValueError(_("{head} has no time ranges such as 09:00-17:30").format(
+                head=_shown(head)))
         for day in _days(head):
             days[day] += [_range(r) for r in ranges]
     for ranges in days:
@@ -71,8 +71,8 @@ def _days(text: str) -> list[int]:
     text = text.strip().lower()
     first, _sep, last = text.partition("-")
     if first not in DAYS or (last and last not in DAYS):
-        raise ValueError(_("unknown day {text!r}; use mon, tue, wed, thu, fri, sat, sun or a "
-                           "range like mon-fri").format(text=text))
+        raise ValueError(_("unknown day {text}; use mon, tue, wed, thu, fri, sat, sun or a "
+                           "range like mon-fri").format(text=_shown(text)))
     a, b = DAYS.index(first), DAYS.index(last or first)
     return list(range(a, b + 1)) if a <= b else [*range(a, 7), *range(0, b + 1)]
 
@@ -80,13 +80,14 @@ def _days(text: str) -> list[int]:
 def _range(text: Any) -> tuple[int, int]:
     match = _RANGE.match(str(text).strip())
     if not match:
-        raise ValueError(_("{text!r} is not a time range like 09:00-17:30").format(text=text))
+        raise ValueError(_("{text} is not a time range like 09:00-17:30").format(
+            text=_shown(text)))
     h1, m1, h2, m2 = map(int, match.groups())
     if h1 > 23 or h2 > 24 or m1 > 59 or m2 > 59 or (h2 == 24 and m2):
-        raise ValueError(_("{text!r} is not a time of day").format(text=text))
+        raise ValueError(_("{text} is not a time of day").format(text=_shown(text)))
     start, end = h1 * 60 + m1, h2 * 60 + m2
     if end <= start:
-        raise ValueError(_("{text!r} ends before it starts").format(text=text))
+        raise ValueError(_("{text} ends before it starts").format(text=_shown(text)))
     return start, end
 
 
@@ -123,3 +124,8 @@ def where(now: float, hours: WorkingHours, tz: ZoneInfo | None = None) -> tuple[
         if now < start:
             return False, start
     raise AssertionError("working hours exist every week, so a span lies ahead")
+
+
+def _shown(value: Any) -> str:
+    """A part of the user's value as it goes into a message: short."""
+    return clip(repr(value), 30)

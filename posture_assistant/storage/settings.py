@@ -8,25 +8,26 @@ from __future__ import annotations
 import os
 from contextvars import ContextVar
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Annotated, Any, Literal
 
 import platformdirs
 from pydantic import BeforeValidator, Field, ValidationError, field_validator
 from pydantic_settings import (
-    BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict,
-    TomlConfigSettingsSource,
+    BaseSettings, InitSettingsSource, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict,
 )
 
 from posture_assistant import APP_ID
 from posture_assistant.storage.durations import WEEK, YEAR, format_duration, parse_duration
 from posture_assistant.storage.hours import WorkingHours, parse_working_hours
 from posture_assistant.files import read_toml
-from posture_assistant.i18n import N_, _
+from posture_assistant.i18n import N_, _, clip
 
 ENV_PREFIX = "POSTURE_"
 CONFIG_ENV = "POSTURE_CONFIG_FILE"
 MAX_SNOOZE_OPTIONS = 4
+# Linux's PATH_MAX; a longer data_dir cannot be opened anyway.
+MAX_PATH = 4096
 
 
 class SettingsError(Exception):
@@ -44,16 +45,27 @@ def _duration_list(value: Any) -> Any:
     if isinstance(value, str):
         value = [part for part in (p.strip() for p in value.split(",")) if part]
     if isinstance(value, (list, tuple)):
+        # Counted as given, before any is parsed: 26 copies of one value are
+        # as wrong as 26 values, and a list of thousands costs nothing.
+        if not value or len(value) > MAX_SNOOZE_OPTIONS:
+            raise ValueError(_snooze_count_rule())
         return [_duration(v) for v in value]
     return value
+
+
+def _snooze_count_rule() -> str:
+    return _("must list 1 to {MAX_SNOOZE_OPTIONS} durations, e.g. 5m,15m").format(
+        MAX_SNOOZE_OPTIONS=MAX_SNOOZE_OPTIONS)
 
 
 Duration = Annotated[float, BeforeValidator(_duration)]  # up to a week
 LongDuration = Annotated[float, BeforeValidator(lambda value: _duration(value, YEAR))]
 
-# The TOML file of the load in progress; read by settings_customise_sources,
-# which pydantic-settings calls as a classmethod with no way to pass it in.
-_toml_file: ContextVar[Path | None] = ContextVar("toml_file", default=None)
+# The config file's data of the load in progress; read by
+# settings_customise_sources, which pydantic-settings calls as a classmethod
+# with no way to pass it in. The data, not the path: the file is read once,
+# with our bounds, not again by pydantic-settings without them.
+_file_data: ContextVar[dict[str, Any] | None] = ContextVar("file_data", default=None)
 
 
 class Settings(BaseSettings):
@@ -71,7 +83,9 @@ class Settings(BaseSettings):
     reminder_interval: Duration = Field(600.0,
                                         description=N_("How often an ignored prompt is repeated."))
     notifications: bool = Field(True, description=N_("Show desktop notifications."))
-    data_dir: Path = Field(default_factory=lambda: platformdirs.user_data_path(APP_ID),
+    # absolute(): an XDG_DATA_HOME that is not (which the XDG spec says to
+    # ignore) must not make the default itself a wrong value.
+    data_dir: Path = Field(default_factory=lambda: platformdirs.user_data_path(APP_ID).absolute(),
                            description=N_("Where the break database lives."))
     max_deferral: Duration = Field(
         1800.0, description=N_("How long a fullscreen window may hold a prompt back."))
@@ -86,10 +100,17 @@ class Settings(BaseSettings):
     @field_validator("snooze_options")
     @classmethod
     def _snoozes(cls, value: list[float]) -> list[float]:
-        value = sorted(set(value))
         if not value or len(value) > MAX_SNOOZE_OPTIONS:
-            raise ValueError(_("must list 1 to {MAX_SNOOZE_OPTIONS} durations, e.g. 5m,15m").format(
-                MAX_SNOOZE_OPTIONS=MAX_SNOOZE_OPTIONS))
+            raise ValueError(_snooze_count_rule())
+        return sorted(set(value))
+
+    @field_validator("notifications", mode="before")
+    @classmethod
+    def _notifications(cls, value: Any) -> Any:
+        # pydantic would take 1, 0 and 1.0 too; in a TOML file that is a
+        # typo for true or false more likely than a choice.
+        if not isinstance(value, (bool, str)):
+            raise ValueError(_("must be true or false"))
         return value
 
     @field_validator("max_snoozes", mode="before")
@@ -106,18 +127,37 @@ class Settings(BaseSettings):
     @field_validator("data_dir", mode="before")
     @classmethod
     def _data_dir(cls, value: Any) -> Path:
-        if not str(value).strip():
+        if isinstance(value, PurePath):
+            value = str(value)
+        # str() of true, -1 or [] is a name too, and made folders called
+        # "True" wherever the app was started.
+        if not isinstance(value, str):
+            raise ValueError(_('must be a directory path in quotes, e.g. "~/breaks"'))
+        if not value.strip():
             raise ValueError(_("must be a directory path"))
-        return Path(str(value)).expanduser().absolute()
+        if "\0" in value:
+            raise ValueError(_("must not contain a NUL character"))
+        if len(value) > MAX_PATH:
+            raise ValueError(_("must be at most {limit} characters long").format(limit=MAX_PATH))
+        try:
+            path = Path(value).expanduser()
+        except RuntimeError:  # ~ or ~user with no home folder to be found
+            raise ValueError(_("starts with ~, but that home folder is unknown; "
+                               "write the whole path")) from None
+        # The app started at login and a command typed in a terminal run in
+        # different folders: a relative path would give them different data.
+        if not path.is_absolute():
+            raise ValueError(_("must be an absolute path, e.g. ~/breaks"))
+        return path
 
     @classmethod
     def settings_customise_sources(cls, settings_cls, init_settings, env_settings,
                                    dotenv_settings, file_secret_settings
                                    ) -> tuple[PydanticBaseSettingsSource, ...]:
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
-        path = _toml_file.get()
-        if path is not None:
-            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+        data = _file_data.get()
+        if data:
+            sources.append(InitSettingsSource(settings_cls, init_kwargs=data))
         return tuple(sources)
 
 
@@ -147,33 +187,53 @@ def load_settings(config_file: Path | None = None) -> LoadedSettings:
             sources[name] = f"file {path} ({name})"
         else:
             sources[name] = "default"
-    token = _toml_file.set(path if data else None)
+    token = _file_data.set(data)
     try:
         settings = Settings()
     except ValidationError as e:
         raise SettingsError(_explain(e, env, data, path)) from None
     finally:
-        _toml_file.reset(token)
+        _file_data.reset(token)
     return LoadedSettings(settings, path, path.is_file(), sources)
 
 
 def _read_toml(path: Path, named_by: str | None) -> dict[str, Any]:
-    if not path.exists():
+    if not _exists(path):
         if named_by:
             raise SettingsError(_("config file {path} does not exist (named by {named_by})").format(
-                path=path, named_by=named_by))
+                path=clip(path), named_by=named_by))
         return {}
     try:
         data = read_toml(path)
     except ValueError as e:
         raise SettingsError(_("cannot read config file {path}: {e}").format(
-            path=path, e=e)) from None
-    known = list(Settings.model_fields)
+            path=clip(path), e=clip(e, 100))) from None
     for key in data:
-        if key not in known:
-            raise SettingsError(_("unknown setting {key!r} in {path}; known settings: {known}")
-                                .format(key=key, path=path, known=", ".join(known)))
+        if key not in Settings.model_fields:
+            raise SettingsError(_unknown(key, path))
     return data
+
+
+def _exists(path: Path) -> bool:
+    """False only if nothing is there; for any other trouble (no
+    permission, a NUL in the name) True, and read_toml says what it is."""
+    try:
+        os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except (OSError, ValueError):
+        return True
+    return True
+
+
+def _unknown(key: str, path: Path) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(key, list(Settings.model_fields), n=1)
+    hint = (_("did you mean {name}?").format(name=close[0]) if close
+            else _("`posture-assistant config` lists the settings"))
+    return _("unknown setting {key} in {path}; {hint}").format(
+        key=clip(repr(key), 40), path=clip(path), hint=hint)
 
 
 def _our_env() -> dict[str, tuple[str, str]]:
@@ -192,20 +252,26 @@ def _explain(error: ValidationError, env: dict, data: dict, path: Path) -> str:
     if name in env:
         var, given = env[name]
         where = f"env {var}"
+    elif name in data:
+        given = data[name]
+        where = clip(path)
     else:
-        given = data.get(name)
-        where = f"{path}, key {name}"
+        given, where = first.get("input"), _("the default")
     message = first["msg"].removeprefix("Value error, ")  # not for users
     if first["type"] == "literal_error":
         allowed = Settings.model_fields[name].annotation.__args__
         message = _("must be one of {values}").format(values=", ".join(allowed))
     elif first["type"] in ("bool_parsing", "bool_type"):
         message = _("must be true or false")
-    shown = repr(given)
-    if len(shown) > 60:
-        shown = shown[:57] + "..."
     return _("invalid setting {name} = {shown} (from {where}): {message}").format(
-        name=name, shown=shown, where=where, message=message)
+        name=name, shown=clip(_repr(given), 40), where=where, message=clip(message, 100))
+
+
+def _repr(value: Any) -> str:
+    try:
+        return repr(value)
+    except ValueError:  # an int of more digits than Python will print
+        return f"<{type(value).__name__}>"  # not for users
 
 
 def show_value(value: Any) -> str:

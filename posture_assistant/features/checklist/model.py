@@ -9,11 +9,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from posture_assistant.core.clocks import iso
-from posture_assistant.i18n import _
+from posture_assistant.files import nesting_depth, too_deep
+from posture_assistant.i18n import _, clip
 from posture_assistant.storage.content import ChecklistItem
 from posture_assistant.storage.store import ChecklistRun
 
 ANSWERS = ("yes", "no", "skip")
+# Answers are one flat object; a little slack, then refused before anything
+# deep reaches repr() or a message.
+MAX_DEPTH = 4
 
 
 class AnswersError(Exception):
@@ -52,18 +56,25 @@ def parse_answers(text: str, items: list[ChecklistItem]) -> dict[str, str]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
-        raise AnswersError(_("the answers are not valid JSON ({error})").format(error=e)) from None
+        raise AnswersError(_("the answers are not valid JSON ({error})").format(
+            error=clip(e, 100))) from None
+    except RecursionError:  # the parser recurses per level: a few hundred is too many
+        raise AnswersError(_("the answers are {error}").format(error=too_deep(MAX_DEPTH))) from None
+    except ValueError:  # int() refuses more than 4300 digits
+        raise AnswersError(_("the answers hold a number with too many digits")) from None
+    if nesting_depth(data, MAX_DEPTH) > MAX_DEPTH:
+        raise AnswersError(_("the answers are {error}").format(error=too_deep(MAX_DEPTH)))
     if not isinstance(data, dict):
         raise AnswersError(_('the answers must be a JSON object such as '
                              '{"feet-supported": "yes"}'))
     known = {i.id for i in items}
     for key, value in data.items():
         if key not in known:
-            raise AnswersError(_("unknown checklist item {key!r}; see `posture-assistant "
-                                 "checklist --items`").format(key=key))
+            raise AnswersError(_("unknown checklist item {key}; see `posture-assistant "
+                                 "checklist --items`").format(key=clip(repr(key), 60)))
         if value not in ANSWERS:
-            raise AnswersError(_('answer for {key!r} is {value!r}; use "yes", "no" or "skip"')
-                               .format(key=key, value=value))
+            raise AnswersError(_('answer for {key} is {value}; use "yes", "no" or "skip"')
+                               .format(key=repr(key), value=clip(repr(value), 60)))
     return {i.id: data.get(i.id, "skip") for i in items}
 
 
