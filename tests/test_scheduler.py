@@ -4,7 +4,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from posture_assistant.core.events import (
-    BreakNow, ClockJump, Done, Fullscreen, Hours, Idle, NoticeKind, Notify, Pause, Quit, RecheckAt, Record, Rejected,
+    BreakNow, ClockJump, Done, Fullscreen, Hours, Idle, NoticeKind, Notify, Pause, Quit, RecheckAt,
+    Record, Rejected,
     RejectReason, Resume, Skip, Snooze, Start, State, Tick, TimeAway,
 )
 from posture_assistant.core.scheduler import AWAY_POLL, RECHECK_GAP, Scheduler, SchedulerConfig

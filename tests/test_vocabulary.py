@@ -113,7 +113,8 @@ def test_the_vocabularies_go_on_the_wire_as_their_values():
     for kind in EventKind:
         assert json.dumps(kind) == json.dumps(kind.value) and EventKind(kind.value) is kind
     for command in Command:
-        assert json.dumps(command) == json.dumps(command.value) and Command(command.value) is command
+        assert json.dumps(command) == json.dumps(command.value)
+        assert Command(command.value) is command
     assert len({c.value for c in Command}) == len(Command)
 
 

@@ -114,8 +114,8 @@ class ChecklistWindow:
             ttk.Label(box, text=item.question, wraplength=WRAP, justify="left").grid(
                 row=0, column=0, columnspan=3, sticky="w")
             if item.target:
-                ttk.Label(box, text=_("Target: {target}").format(target=item.target), wraplength=WRAP,
-                          justify="left", style=DIM).grid(
+                target = _("Target: {target}").format(target=item.target)
+                ttk.Label(box, text=target, wraplength=WRAP, justify="left", style=DIM).grid(
                     row=1, column=0, columnspan=3, sticky="w")
             for column, value in enumerate(LABELS):
                 button = ttk.Radiobutton(box, text=_(LABELS[value]), value=value,
