@@ -2,6 +2,24 @@ import os
 
 import pytest
 
+# Figures the hardening tests measure (rounds, rows saved, answer times),
+# printed together at the end of the run, so the CI log carries them
+# without -s and a note can quote them.
+_FIGURES: list[str] = []
+
+
+@pytest.fixture
+def figures(request):
+    """figures(line): keep one line of measured figures for the summary."""
+    return lambda line: _FIGURES.append(f"{request.node.nodeid.split('::')[-1]}: {line}")
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _FIGURES:
+        terminalreporter.section("figures measured")
+        for line in _FIGURES:
+            terminalreporter.write_line(line)
+
 
 @pytest.fixture
 def cli_env(tmp_path):

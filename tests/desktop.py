@@ -497,6 +497,12 @@ class PostureApp:
         return self.data_dir / "events.sqlite3"
 
     def start(self, *args: str) -> "PostureApp":
+        # The user sits at the desk: Xvfb has had no input since whatever
+        # test last moved the pointer, minutes ago on a long run, and an app
+        # that starts with the X server idle past break_duration begins
+        # away (a natural break under way) instead of counting.
+        self.desktop.xdotool("mousemove_relative", "--", "1", "0")
+        self.desktop.xdotool("mousemove_relative", "--", "-1", "0")
         self.t0 = time.monotonic()
         self.proc = subprocess.Popen([*self.argv, *args], cwd=self.cwd,
                                      env=self.env, stdin=subprocess.DEVNULL,

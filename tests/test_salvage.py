@@ -182,7 +182,8 @@ def damage(data: bytes, start: int, new: bytes) -> bytes:
 # ---- one damaged page of the main file ------------------------------------
 
 
-def test_every_single_page_damage_saves_every_row_not_on_that_page(tmp_path, checkpointed):
+def test_every_single_page_damage_saves_every_row_not_on_that_page(tmp_path, checkpointed,
+                                                                   figures):
     files, expected = checkpointed
     rng = random.Random(10)
     pages = len(files[""]) // PAGE
@@ -200,11 +201,11 @@ def test_every_single_page_damage_saves_every_row_not_on_that_page(tmp_path, che
             lost_total += len(expected[0]) - saved
     # Each leaf holds about 35 rows; no more than one leaf's worth per damage.
     assert lost_total <= 2 * pages * 40
-    print(f"single-page damage: {2 * pages} positions, {saved_total} events saved, "
+    figures(f"single-page damage: {2 * pages} positions, {saved_total} events saved, "
           f"{lost_total} lost")
 
 
-def test_a_truncated_file_keeps_the_rows_on_its_whole_pages(tmp_path, checkpointed):
+def test_a_truncated_file_keeps_the_rows_on_its_whole_pages(tmp_path, checkpointed, figures):
     files, expected = checkpointed
     size = len(files[""])
     for n, cut in enumerate([size // 2, size // 2 + 1000, size - PAGE, size - 1, 3 * PAGE + 7]):
@@ -214,13 +215,13 @@ def test_a_truncated_file_keeps_the_rows_on_its_whole_pages(tmp_path, checkpoint
         with s:
             saved = check_saved(d, s, notice, bad, expected, [])
         assert notice, cut  # SQLite reads a missing part as zeros, without a word
-        print(f"cut at {cut} of {size} bytes: {saved} of {len(expected[0])} events saved")
+        figures(f"cut at {cut} of {size} bytes: {saved} of {len(expected[0])} events saved")
 
 
 # ---- the header ------------------------------------------------------------
 
 
-def test_header_damage_is_damage_and_every_row_is_saved(tmp_path, checkpointed):
+def test_header_damage_is_damage_and_every_row_is_saved(tmp_path, checkpointed, figures):
     files, expected = checkpointed
     newer, opened = [], 0
     for offset in range(16, 100):
@@ -242,7 +243,7 @@ def test_header_damage_is_damage_and_every_row_is_saved(tmp_path, checkpointed):
             assert saved == len(expected[0]), (offset, value, notice)
             opened += 1
     assert newer == [(63, 0xFF), (63, 2 ^ 0x5A)]
-    print(f"header damage: {opened} positions opened with every row")
+    figures(f"header damage: {opened} positions opened with every row")
 
 
 @pytest.mark.parametrize("offset, value", [
@@ -280,7 +281,7 @@ def wal_damages(wal: bytes, rng: random.Random):
         yield f"frame {frame} page", at + 24 + 500, rng.randbytes(3000)
 
 
-def test_every_wal_damage_is_kept_and_its_rows_saved(tmp_path, with_wal):
+def test_every_wal_damage_is_kept_and_its_rows_saved(tmp_path, with_wal, figures):
     files, expected = with_wal
     rng = random.Random(3)
     wal_rows = {marker(i) for i in range(301, 307)}
@@ -299,7 +300,7 @@ def test_every_wal_damage_is_kept_and_its_rows_saved(tmp_path, with_wal):
         # where SQLite reads nothing that was committed.
         if notice is None:
             assert not missing, label
-    print(f"-wal damage: {positions} positions ({said} said and kept), {wal_lost} of "
+    figures(f"-wal damage: {positions} positions ({said} said and kept), {wal_lost} of "
           f"{6 * positions} rows that were only in the -wal lost")
 
 

@@ -227,7 +227,7 @@ def match(runs: list[CliRun], rows: list[tuple[str, float, dict | None]]):
     return lost, saved_unconfirmed
 
 
-def test_a_hundred_kills_lose_no_acknowledged_answer(tmp_path, monkeypatch):
+def test_a_hundred_kills_lose_no_acknowledged_answer(tmp_path, monkeypatch, figures):
     seed = int(os.environ.get("POSTURE_CRASH_SEED") or random.randrange(10**6))
     print(f"\ncrash test seed {seed} (POSTURE_CRASH_SEED={seed} repeats it)")
     rng = random.Random(seed)
@@ -265,7 +265,7 @@ def test_a_hundred_kills_lose_no_acknowledged_answer(tmp_path, monkeypatch):
     # Killed after the app had the request and before the CLI had its answer.
     died_under = [r for r in in_flight if r.code != 0 and not refusal(r.err)]
     kinds = [k for k, _, _ in rows]
-    print(f"crash test: {ROUNDS} rounds, {crashes.kills} kills, {len(in_flight)} of them with "
+    figures(f"crash test: {ROUNDS} rounds, {crashes.kills} kills, {len(in_flight)} of them with "
           f"a CLI request open ({sum(r.code == 0 for r in in_flight)} answered and "
           f"{len(in_flight) - len(died_under) - sum(r.code == 0 for r in in_flight)} refused "
           f"just before the kill, {len(died_under)} mid-request: the app died under the CLI, "
@@ -275,7 +275,7 @@ def test_a_hundred_kills_lose_no_acknowledged_answer(tmp_path, monkeypatch):
           f"open ({kinds.count('prompted')} prompts, {kinds.count('app_crashed')} app_crashed "
           f"rows); seed {seed}, {time.monotonic() - started:.0f} s")
     told = Counter(r.err.strip()[:100] for r in died_under)
-    print("what the CLI said when the app died under it:", dict(told))
+    figures(f"what the CLI said when the app died under it: {dict(told)}")
 
     assert crashes.integrity_failures == 0
     assert integrity_ok(db)

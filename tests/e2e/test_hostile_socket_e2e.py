@@ -22,7 +22,7 @@ CONNECTIONS = 200
 
 
 def test_200_hostile_connections_at_once_and_status_answers_within_a_second(
-        cli_env, tmp_path, monkeypatch):
+        cli_env, tmp_path, monkeypatch, figures):
     for name in ("XDG_RUNTIME_DIR", "XDG_STATE_HOME"):  # find the app's socket from here
         monkeypatch.setenv(name, cli_env[name])
     app = PostureApp(SimpleNamespace(env=cli_env), tmp_path / "app",
@@ -59,7 +59,7 @@ def test_200_hostile_connections_at_once_and_status_answers_within_a_second(
             assert len(malformed) >= 5 * (CONNECTIONS // len(hostile_clients.KINDS))
             for sock in malformed:
                 assert crowd.reply(sock)["ok"] is False
-            print(f"\n{CONNECTIONS} connections thrown in {thrown:.2f} s; status answered in "
+            figures(f"{CONNECTIONS} connections thrown in {thrown:.2f} s; status answered in "
                   f"{' and '.join(f'{a * 1000:.1f}' for a in answered)} ms (request() in "
                   f"this process), the CLI in {cli_took:.2f} s (with Python's start)")
         finally:
