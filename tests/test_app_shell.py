@@ -253,6 +253,31 @@ def test_answers_come_back_in_words_and_go_to_the_database(app):
     assert ask(app, "dance") == {"ok": False, "message": "unknown command 'dance'"}
 
 
+def test_a_start_after_a_kill_records_the_crash_and_ends_its_prompt(app):
+    """The run before was killed with a prompt pending (no app_stopped): the
+    next start says so in the history, at the time of that run's last row."""
+    import threading
+
+    from tests.history import assert_every_prompt_ends_once, read_rows
+
+    store = app.store
+    store.record("app_started", NOON - 900)
+    store.record("prompted", NOON - 800, detail={"prompt": 1})
+    store.record("reminded", NOON - 200, detail={"prompt": 1})
+    loop = threading.Thread(target=app._run_loop, daemon=True)
+    loop.start()
+    app.post(Command.QUIT)
+    loop.join(10)
+    assert not loop.is_alive()
+    rows = read_rows(store.path)
+    assert [k for k, _ in rows] == ["app_started", "prompted", "reminded", "app_crashed",
+                                    "app_started", "app_stopped"]
+    with Store.open(store.path.parent, readonly=True)[0] as after:  # the app closed its own
+        crash, = after.events(kinds=["app_crashed"])
+    assert crash.ts == NOON - 200 and crash.detail == {"prompt": 1, "detected": NOON}
+    assert_every_prompt_ends_once(rows)
+
+
 def test_the_app_wakes_for_the_tooltips_minute_not_more(app):
     from posture_assistant.core.events import Start
 

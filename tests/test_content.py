@@ -33,7 +33,8 @@ def test_every_cited_source_is_on_the_shipped_list(load):
 
 
 @pytest.mark.parametrize("body, words", [
-    ('[[suggestion]]\nid = "a"\ntext = "x"\n', ["suggestion 'a'", "field source", "Field required"]),
+    ('[[suggestion]]\nid = "a"\ntext = "x"\n',
+     ["suggestion 'a'", "field source", "Field required"]),
     ('[[suggestion]]\nid = "a"\ntext = ""\nsource = {id = "S1", title = "t"}\n',
      ["suggestion 'a'", "field text"]),
     ('[[suggestion]]\ntext = "x"\nsource = {id = "S1", title = "t"}\n', ["suggestion #1", "id"]),

@@ -4,7 +4,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from posture_assistant.core.events import (
-    BreakNow, ClockJump, Done, Fullscreen, Hours, Idle, NoticeKind, Notify, Pause, Quit, RecheckAt, Record, Rejected,
+    BreakNow, ClockJump, Done, Fullscreen, Hours, Idle, NoticeKind, Notify, Pause, Quit, RecheckAt,
+    Record, Rejected,
     RejectReason, Resume, Skip, Snooze, Start, State, Tick, TimeAway,
 )
 from posture_assistant.core.scheduler import AWAY_POLL, RECHECK_GAP, Scheduler, SchedulerConfig
@@ -597,3 +598,79 @@ def test_prompt_due_says_when_a_stand_up_notice_would_fire():
     assert not s.prompt_due(T0 + HOUR - 1) and s.prompt_due(T0 + HOUR)
     s.handle(Pause(T0 + 1, None))
     assert not s.prompt_due(T0 + 2 * HOUR)
+
+
+# ---- a run that ended uncleanly (rule 1, rule 8) ---------------------------
+
+
+def test_a_start_after_a_crash_closes_the_prompt_the_crash_left_open():
+    from posture_assistant.core.events import UncleanStop
+
+    s = Scheduler(SchedulerConfig(HOUR, 10 * MIN, 3))
+    step = s.handle(Start(T0, UncleanStop(last_seen=T0 - 500, open_prompt=4)))
+    crash, started = [a for a in step.actions if isinstance(a, Record)]
+    assert (crash.kind, crash.at, crash.detail) == ("app_crashed", T0 - 500,
+                                                    {"prompt": 4, "detected": T0})
+    assert (started.kind, started.at) == ("app_started", T0)
+    assert s.snapshot().state is State.COUNTING and step.deadline == T0 + HOUR
+
+
+def test_a_crash_with_no_prompt_open_is_recorded_without_one():
+    from posture_assistant.core.events import UncleanStop
+
+    s = Scheduler(SchedulerConfig(HOUR, 10 * MIN, 3))
+    step = s.handle(Start(T0, UncleanStop(last_seen=T0 - 9, open_prompt=None)))
+    assert [(a.kind, a.detail) for a in step.actions if isinstance(a, Record)] == [
+        ("app_crashed", {"detected": T0}), ("app_started", None)]
+
+
+def run_rows(*rows):
+    """(kind, ts, detail) rows, ts one second apart from T0."""
+    return [(kind, T0 + i, detail) for i, (kind, detail) in enumerate(rows)]
+
+
+@pytest.mark.parametrize("rows, expected", [
+    ([], None),  # a new database
+    (run_rows(("app_started", None), ("app_stopped", None)), None),
+    (run_rows(("app_started", None), ("prompted", {"prompt": 1}),
+              ("app_stopped", {"prompt": 1})), None),
+    # Found and recorded by a start that died before its own app_started.
+    (run_rows(("app_started", None), ("prompted", {"prompt": 1}),
+              ("app_crashed", {"prompt": 1, "detected": T0 + 9})), None),
+    (run_rows(("app_started", None)), (T0, None)),
+    (run_rows(("app_started", None), ("prompted", {"prompt": 1}),
+              ("reminded", {"prompt": 1}), ("snoozed", {"prompt": 1})), (T0 + 3, 1)),
+    (run_rows(("app_started", None), ("prompted", {"prompt": 1}), ("done", {"prompt": 1}),
+              ("prompted", {"prompt": 2}), ("skipped", {"prompt": 2}),
+              ("done", {"early": True})), (T0 + 5, None)),
+    (run_rows(("app_started", None), ("prompted", {"prompt": 1}),
+              ("paused", {"prompt": 1}), ("resumed", None), ("prompted", {"prompt": 2}),
+              ("deferred", None)), (T0 + 5, 2)),
+    (run_rows(("app_started", None), ("prompted", {"prompt": 1}),
+              ("natural_break", {"prompt": 1})), (T0 + 2, None)),
+])
+def test_unclean_stop_reads_how_the_last_run_ended(rows, expected):
+    from posture_assistant.core.scheduler import unclean_stop
+
+    found = unclean_stop(rows)
+    assert (found and (found.last_seen, found.open_prompt)) == expected
+
+
+def test_a_crash_found_at_start_leaves_every_prompt_ended_once():
+    from posture_assistant.core.scheduler import unclean_stop
+    from tests.history import assert_every_prompt_ends_once, prompt_problems
+
+    written = []
+    for run in range(3):
+        s = Scheduler(SchedulerConfig(HOUR, 10 * MIN, 3))
+        starts = [i for i, (kind, _, _) in enumerate(written) if kind == "app_started"]
+        last_run = written[starts[-1]:] if starts else []
+        now = T0 + run * 10 * HOUR
+        for event in (Start(now, unclean_stop(last_run)), Tick(now + HOUR)):
+            written += [(a.kind.value, a.at, a.detail) for a in s.handle(event).actions
+                        if isinstance(a, Record)]
+        # Killed with the prompt pending: nothing more is written.
+    rows = [(k, d) for k, _, d in written]
+    assert prompt_problems(rows) == ["run 3: prompt 1 never ends"]  # the last run, still open
+    assert_every_prompt_ends_once(rows, running=True)
+    assert [k for k, _ in rows].count("app_crashed") == 2

@@ -4,6 +4,8 @@ The simulated user comes and goes, answers some prompts late and ignores
 others, and the machine sleeps and has its clock set now and then. The app is
 modelled as it runs: it wakes at the core's deadline or at least once a
 minute, reports suspends and clock jumps first, then idle time, then ticks.
+Now and then it is killed and started again, finding the crash in the rows
+it wrote, as the real app does at start.
 """
 from __future__ import annotations
 
@@ -13,10 +15,11 @@ from typing import Callable
 import pytest
 
 from posture_assistant.core.events import (
-    ClockJump, Done, Hours, Idle, NoticeKind, Notify, Pause, Record, Resume, Skip, Snooze,
+    ClockJump, Done, Hours, Idle, NoticeKind, Notify, Pause, Quit, Record, Resume, Skip, Snooze,
     Start, State, Tick, TimeAway,
 )
-from posture_assistant.core.scheduler import Scheduler, SchedulerConfig
+from posture_assistant.core.scheduler import Scheduler, SchedulerConfig, unclean_stop
+from tests.history import assert_every_prompt_ends_once
 
 HOUR, MIN, DAY = 3600.0, 60.0, 86400.0
 T0 = 1_790_000_000.0
@@ -41,6 +44,8 @@ class World:
         self.away_until = 0.0
         self.pending_answer: tuple[float, str] | None = None
         self.log: list[tuple[float, object, tuple]] = []
+        self.rows: list[tuple[str, float, dict | None]] = []  # as the store would hold them
+        self.run_began = 0  # the index in `rows` of the running run's app_started
         self.paused = self.away = False
         self.since_reset = 0.0  # seconds of presence since the last prompt or break
 
@@ -51,6 +56,11 @@ class World:
     def feed(self, event) -> tuple:
         step = self.core.handle(event)
         self.log.append((self.real, event, step.actions))
+        for a in step.actions:
+            if isinstance(a, Record):
+                if a.kind == "app_started":
+                    self.run_began = len(self.rows)
+                self.rows.append((a.kind.value, a.at, a.detail))
         self.check(event, step)
         self.away = self.core.state is State.AWAY
         return step
@@ -85,6 +95,17 @@ class World:
             wake = self.wall + 60 if deadline is None else min(deadline, self.wall + 60)
             step_real = max(0.5, wake - self.wall)
             self.advance(step_real)
+        self.feed(Quit(self.wall))
+
+    def restart_after_a_kill(self) -> None:
+        """A new app on the same rows: the old one wrote nothing more."""
+        last_run = self.rows[self.run_began:]
+        self.core = Scheduler(self.config)
+        self.paused = self.away = False
+        self.since_reset = 0.0
+        self.feed(Start(self.wall, unclean_stop(last_run)))
+        if self.hours is not None:
+            self.feed(Hours(self.wall, *self.hours(self.wall)))
 
     def advance(self, seconds: float) -> None:
         rng = self.rng
@@ -117,6 +138,8 @@ class World:
             self.feed(Pause(self.wall, self.wall + rng.choice([30 * MIN, 2 * HOUR])))
         elif roll < 0.006 and self.core.state is State.PAUSED:
             self.feed(Resume(self.wall))
+        elif roll < 0.0065:
+            self.restart_after_a_kill()
         # The app: idle first, then time.
         self.feed(Idle(self.wall, max(0.0, self.real - self.last_input)))
         self.feed(Tick(self.wall))
@@ -146,6 +169,8 @@ def test_thirty_days_keep_every_promise(seed):
     assert kinds.count("prompted") > 100
     assert kinds.count("natural_break") > 10
     assert kinds.count("clock_jump") > 0 and kinds.count("paused") > 0
+    assert kinds.count("app_crashed") > 3
+    assert_every_prompt_ends_once([(kind, detail) for kind, _, detail in world.rows])
 
 
 def test_thirty_days_with_working_hours_across_a_dst_change():
@@ -162,3 +187,4 @@ def test_thirty_days_with_working_hours_across_a_dst_change():
     world.run(days=30)
     kinds = [a.kind for _, _, actions in world.log for a in actions if isinstance(a, Record)]
     assert kinds.count("prompted") > 20
+    assert_every_prompt_ends_once([(kind, detail) for kind, _, detail in world.rows])

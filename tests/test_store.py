@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from posture_assistant.storage import store as store_module
 from posture_assistant.storage.store import (
-    DB_NAME, KINDS, SCHEMA_VERSION, Store, StoreError, local_day_bounds,
+    DB_NAME, KINDS, SCHEMA_VERSION, Event, Store, StoreError, local_day_bounds,
 )
 
 NOW = 1_790_000_000.0
@@ -146,6 +146,21 @@ def test_counts_and_last(tmp_path):
         assert s.counts(NOW + 1, NOW + 2)["prompted"] == 0
 
 
+def test_last_run_is_the_rows_from_the_latest_start_in_the_order_written(tmp_path):
+    with open_store(tmp_path) as s:
+        assert s.last_run() == []
+        s.record("prompted", NOW - 5, detail={"prompt": 1})  # before any start: no run
+        assert s.last_run() == []
+        s.record("app_started", NOW)
+        s.record("app_stopped", NOW + 1)
+        s.record("app_started", NOW + 2)
+        # The clock was set back an hour: by time these would come first.
+        s.record("prompted", NOW - 3600, detail={"prompt": 1})
+        s.record("reminded", NOW - 3000, detail={"prompt": 1})
+        assert [(e.kind, e.ts) for e in s.last_run()] == [
+            ("app_started", NOW + 2), ("prompted", NOW - 3600), ("reminded", NOW - 3000)]
+
+
 # ---- damaged files -------------------------------------------------------
 
 
@@ -161,7 +176,7 @@ def test_garbage_file_is_moved_aside_byte_for_byte(tmp_path):
     s.close()
 
 
-def test_a_damaged_page_fails_the_integrity_check_and_is_moved_aside(tmp_path):
+def test_a_damaged_page_fails_the_integrity_check_and_its_rows_are_saved(tmp_path):
     with open_store(tmp_path) as s:
         for i in range(3000):
             s.record("prompted", NOW + i, detail={"prompt": i, "pad": "x" * 50})
@@ -171,10 +186,16 @@ def test_a_damaged_page_fails_the_integrity_check_and_is_moved_aside(tmp_path):
     data[mid:mid + 3000] = os.urandom(3000)
     path.write_bytes(bytes(data))
     s, notice = Store.open(tmp_path)
-    assert notice and "damaged" in notice and "\n" not in notice
     (moved,) = corrupt_copies(tmp_path)
     assert moved.read_bytes() == bytes(data)
-    assert s.events() == []
+    saved = s.events()
+    # 3000 bytes touch one or two pages of about 40 rows each; the rest is back.
+    assert 3000 - 2 * 45 < len(saved) < 3000
+    assert all(e == Event(e.detail["prompt"] + 1, NOW + e.detail["prompt"], e.utc_offset,
+                          "prompted", None, {"prompt": e.detail["prompt"], "pad": "x" * 50})
+               for e in saved)
+    assert notice == (f"The break database {path} was damaged; {len(saved)} of its rows were "
+                      f"saved into a new one, and the damaged file was kept as {moved}.")
     s.close()
 
 

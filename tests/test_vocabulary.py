@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from posture_assistant.core.events import (
     BreakNow, ClockJump, Command, Done, EventKind, Fullscreen, Hours, Idle, NoticeKind, Notify,
     Pause, Quit, RecheckAt, Record, Rejected, RejectReason, Resume, Skip, Snooze, Start, State,
-    Tick, TimeAway,
+    Tick, TimeAway, UncleanStop,
 )
 from posture_assistant.core.scheduler import Scheduler, SchedulerConfig
 
@@ -38,6 +38,8 @@ SETUPS = {
     "away from a prompt": [Tick(T0 + HOUR), Idle(T0 + HOUR + 5 * MIN, BREAK)],
     "off hours": [Tick(T0 + HOUR), Hours(T0 + HOUR, False, T0 + 9 * HOUR)],
     "stopped": [Quit(T0 + 1)],
+    # A setup may bring its own Start: here, the run before was killed.
+    "after a crash": [Start(T0, UncleanStop(last_seen=T0 - HOUR, open_prompt=3))],
 }
 
 
@@ -57,7 +59,9 @@ def inputs(now):
 
 def scheduler(setup):
     s = Scheduler(SchedulerConfig(HOUR, 10 * MIN, 2, break_duration=BREAK))
-    steps = [s.handle(Start(T0))] + [s.handle(event) for event in setup]
+    if not (setup and isinstance(setup[0], Start)):
+        setup = [Start(T0), *setup]
+    steps = [s.handle(event) for event in setup]
     return s, steps
 
 
@@ -109,7 +113,8 @@ def test_the_vocabularies_go_on_the_wire_as_their_values():
     for kind in EventKind:
         assert json.dumps(kind) == json.dumps(kind.value) and EventKind(kind.value) is kind
     for command in Command:
-        assert json.dumps(command) == json.dumps(command.value) and Command(command.value) is command
+        assert json.dumps(command) == json.dumps(command.value)
+        assert Command(command.value) is command
     assert len({c.value for c in Command}) == len(Command)
 
 

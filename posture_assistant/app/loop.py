@@ -27,7 +27,7 @@ from posture_assistant.app.windows import Windows
 from posture_assistant.core.events import (
     Command, NoticeKind, Notify, RecheckAt, Record, Rejected, Start, State, Step, Tick,
 )
-from posture_assistant.core.scheduler import Scheduler, SchedulerConfig
+from posture_assistant.core.scheduler import Scheduler, SchedulerConfig, unclean_stop
 from posture_assistant.features.checklist import reminders
 from posture_assistant.i18n import _
 from posture_assistant.storage.content import Suggestion
@@ -37,7 +37,9 @@ from posture_assistant.storage.store import Store
 
 # The tooltip counts down in whole minutes; nothing else wakes an idle app.
 REFRESH = 60.0
-REPLY_WAIT = 5.0
+# Below the clients' own limit (storage/control.py CLIENT_TIME), so they
+# hear "busy" from the app rather than time out.
+REPLY_WAIT = 4.0
 # The notification slot a prompt, its reminders and its snooze-over share:
 # each replaces the last, and it goes when the prompt is answered.
 PROMPT = "prompt"  # not for users
@@ -71,6 +73,8 @@ class App:
         self._server: Server | None = None
         # What a watching window was last told it shows (None: nobody watched).
         self._told: texts.PanelView | None = None
+        # The kind of storage trouble last told (None: writes go through).
+        self._trouble_told: str | None = None
 
     def _tray(self, choice: str | Unavailable) -> Any:
         if isinstance(choice, Unavailable):
@@ -161,23 +165,32 @@ class App:
 
     def _loop(self) -> None:
         now = self.clock()
-        self.feed(Start(now))
+        # A run killed before it could write app_stopped is closed first, so
+        # that every prompt in the history ends once (scheduler rule 8).
+        last_run = [(e.kind, e.ts, e.detail) for e in self.store.last_run()]
+        self.feed(Start(now, unclean_stop(last_run)))
         self.feed(*self.sensors.first(now, self.core))
         self._offer_checklist()
         self.feed(RecheckAt(now, reminders.next_recheck(self.store)))
         self._show(now)
+        self._tell_storage()
         while self.core.state is not State.STOPPED:
             try:
                 request = self._queue.get(timeout=max(0.0, self._wake_at(now) - self.clock()))
             except queue.Empty:
                 request = None
             now = self.clock()
+            # Answers kept in memory while the disk failed: tried on every
+            # wake-up (at least once a minute, for the tooltip) and with
+            # every write, so no timer of its own.
+            self.store.flush()
             self.feed(*self.sensors.sample(now, self.core))
             reply = self._run(request, now) if request else self.feed(Tick(now))
             # Once per wake-up (the tooltip reads today's counts from the
             # database), and before any reply: whoever reads "pending" in
             # `status` then finds the tray and the panel saying so too.
             self._show(now)
+            self._tell_storage()
             if request is not None and request.reply is not None:
                 reply["status"] = self.status(now)
                 request.reply.put(reply)
@@ -260,6 +273,20 @@ class App:
 
     def _show_notice(self, notice: texts.Notice) -> bool:
         return self.notifier.show(notice.title, notice.body, timeout=notice.timeout)
+
+    def _tell_storage(self) -> None:
+        """Say once when the database stops taking writes (again when the
+        reason changes, e.g. from a full disk to an unmounted one), and once
+        when it takes them again."""
+        for line in self.store.take_news():
+            self.log(line)
+        trouble = self.store.trouble
+        kind = trouble.kind if trouble is not None else None
+        if trouble is not None and kind != self._trouble_told:
+            line = texts.storage_trouble(trouble.line)
+            self.log(line)
+            self._show_notice(texts.storage_notice(line))
+        self._trouble_told = kind
 
     # ---- what the user sees ----------------------------------------------
 
@@ -358,6 +385,11 @@ class App:
         if self._server is not None:
             self._server.close()
         self.windows.close_all()
+        if not self.store.flush():
+            # Only now are they lost; the user was told at the first failure.
+            self.log(texts.storage_lost(self.store.kept, self.store.trouble.line))
+        for line in self.store.take_news():
+            self.log(line)
         self.store.close()
 
 

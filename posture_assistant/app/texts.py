@@ -132,6 +132,23 @@ def offer_notice(*, tray: bool) -> Notice:
         how=how), 30)
 
 
+def storage_trouble(problem: str) -> str:
+    """The one line said when the break database stops taking writes."""
+    return _("{problem}; your answers are kept in memory until they can be written").format(
+        problem=problem)
+
+
+def storage_notice(line: str) -> Notice:
+    return Notice(_("Breaks are not being saved"), line, 30)
+
+
+def storage_lost(count: int, problem: str) -> str:
+    return ngettext("{n} event could not be written to the break database and is lost: "
+                    "{problem}",
+                    "{n} events could not be written to the break database and are lost: "
+                    "{problem}", count).format(n=count, problem=problem)
+
+
 # ---- the tray and the panel ---------------------------------------------------
 
 

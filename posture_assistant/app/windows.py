@@ -1,6 +1,8 @@
 """Our Tk windows (the panel, the checklist) run in child processes, so
 the app itself never loads Tk. One of each at a time; all go when the app
-goes, since a window left behind would talk to an app that is gone."""
+goes, since a window left behind would talk to an app that is gone: on quit
+the app closes them, and if it dies (a crash, kill -9) each window sees its
+stdin pipe from the app end and closes itself (ui/_tk.close_with_app)."""
 from __future__ import annotations
 
 import os
@@ -10,6 +12,7 @@ from pathlib import Path
 from typing import Callable
 
 from posture_assistant.i18n import _
+from posture_assistant.ui._tk import APP_PIPE_ENV
 
 CLOSE_WAIT = 2.0
 
@@ -36,16 +39,18 @@ class Windows:
         running = self._open.get(name)
         if running is not None and running.poll() is None:
             return True
-        env = dict(os.environ, POSTURE_DATA_DIR=str(self._data_dir))
+        env = dict(os.environ, POSTURE_DATA_DIR=str(self._data_dir), **{APP_PIPE_ENV: "1"})
         try:
+            # Only the child's end of the pipe is inherited (Popen makes ours
+            # close-on-exec, and non-inheritable on Windows), so nothing else
+            # keeps it open once this process is gone.
             child = subprocess.Popen([*self._argv, name, *args], env=env,
-                                     stdin=subprocess.DEVNULL)
+                                     stdin=subprocess.PIPE)
         except OSError as e:
             self._log(_("cannot open a window: {error}").format(error=e))
             return False
         self._open[name] = child
-        # Reap it when it closes, so no zombie is left behind.
-        threading.Thread(target=child.wait, daemon=True).start()
+        threading.Thread(target=_reap, args=(child,), daemon=True).start()
         return True
 
     def close_all(self) -> None:
@@ -57,3 +62,10 @@ class Windows:
                 child.wait(CLOSE_WAIT)
             except subprocess.TimeoutExpired:
                 child.kill()
+
+
+def _reap(child: subprocess.Popen) -> None:
+    """Wait for a window to close, so no zombie is left, and let go of its pipe."""
+    child.wait()
+    if child.stdin is not None:
+        child.stdin.close()

@@ -55,8 +55,11 @@ def run_checklist(args: argparse.Namespace, settings: Settings) -> int:
     answers = {i.id: answers.get(i.id, "skip") for i in items}
     with _open(settings) as store:
         previous = (store.checklist_runs() or [None])[-1]
-        run = reminders.save_run(store, settings.data_dir, answers, time.time(),
-                                 settings.checklist_reminder)
+        try:
+            run = reminders.save_run(store, settings.data_dir, answers, time.time(),
+                                     settings.checklist_reminder)
+        except StoreError as e:  # e.g. a full disk, said in one line
+            raise CliError(str(e)) from None
     say(report.describe(items, run, previous))
     say("\n" + _("Saved. You will be reminded to check again in {left}.").format(
         left=format_countdown(settings.checklist_reminder)))

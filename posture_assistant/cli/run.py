@@ -93,7 +93,9 @@ def _open_data(settings):
 
     try:
         suggestions = load_suggestions()
-        store, notice = Store.open(settings.data_dir)
+        # A full or read-only disk does not stop the app: it says so and
+        # keeps its answers in memory until they can be written.
+        store, notice = Store.open_for_app(settings.data_dir)
     except (ContentError, StoreError) as e:
         raise CliError(str(e)) from None
     if notice:

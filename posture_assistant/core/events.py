@@ -30,8 +30,19 @@ class State(enum.Enum):
 
 
 @dataclass(frozen=True)
+class UncleanStop:
+    """The previous run ended without ``app_stopped``: killed, crashed, or
+    the power went. The app finds this in the store and hands it in with
+    ``Start``, so the core stays free of I/O (see ``unclean_stop``)."""
+
+    last_seen: float  # the time of that run's last row: the latest it is known to have run
+    open_prompt: int | None  # the prompt it left open, by that run's own count
+
+
+@dataclass(frozen=True)
 class Start:
     now: float
+    unclean: UncleanStop | None = None  # how the previous run ended, when not cleanly
 
 
 @dataclass(frozen=True)
@@ -148,6 +159,9 @@ class EventKind(str, enum.Enum):
 
     APP_STARTED = "app_started"
     APP_STOPPED = "app_stopped"  # names the prompt it leaves open, if any
+    # The run before stopped without app_stopped; recorded at the next start,
+    # at the time of that run's last row, naming the prompt it left open.
+    APP_CRASHED = "app_crashed"
     PROMPTED = "prompted"  # a prompt begins
     REMINDED = "reminded"  # the same prompt again: a reminder or a snooze ending
     DONE = "done"

@@ -8,6 +8,10 @@ The rules
 ---------
 1. ``Start`` begins a countdown of ``interval`` seconds and records
    ``app_started``. Any other input before ``Start`` is a programming error.
+   When the previous run ended uncleanly (``Start.unclean``, which the app
+   works out from the store with ``unclean_stop``), an ``app_crashed`` row
+   comes first: at the time of that run's last row, naming the prompt it
+   left open, with the time it was found (``detected``).
 2. COUNTING: when the countdown ends, a prompt begins (PENDING). It gets a new
    id, one notification and one ``prompted`` row.
 3. PENDING: while the prompt is unanswered, a reminder (a notification and a
@@ -29,7 +33,10 @@ The rules
 7. ``Quit`` records ``app_stopped`` (naming the prompt left open, if any) and
    stops; every later input is ignored.
 8. Each prompt ends exactly once: by ``done``, ``skipped``, ``paused``,
-   ``natural_break`` or ``app_stopped``.
+   ``natural_break`` or ``app_stopped``; or, when the app was killed, by
+   ``app_crashed`` at the next start (rule 1). Prompt ids count from 1 in
+   each run, so a prompt is named by its run (the rows from one
+   ``app_started`` to the next) and its id.
 9. ``Pause(until)`` from any running state stops all prompts (PAUSED) until
    ``until``, or until ``Resume`` when ``until`` is None; a pending prompt
    ends with the pause. When the pause runs out the app resumes on its own
@@ -166,6 +173,7 @@ from .events import (
     Step,
     Tick,
     TimeAway,
+    UncleanStop,
 )
 
 
@@ -446,6 +454,14 @@ class Scheduler:
         pass
 
     def _start(self, event: Start, actions: list[Action]) -> None:
+        crash = event.unclean
+        if crash is not None:
+            # At its last sign of life, not now: the app may have been off
+            # for days since, and the prompt ended when the app did.
+            detail = {"detected": self._now}
+            if crash.open_prompt is not None:
+                detail["prompt"] = crash.open_prompt
+            actions.append(Record(EventKind.APP_CRASHED, crash.last_seen, detail=detail))
         actions.append(Record(EventKind.APP_STARTED, self._now))
 
     def _done(self, event: Done | BreakNow, actions: list[Action]) -> None:
@@ -606,6 +622,39 @@ class Scheduler:
         if self.state is State.PENDING:
             return self._prompted_at
         return self._due if self.state in _SHOWS_DUE else None
+
+
+# The rows that end a prompt (rule 8) and the rows that end a run, as the
+# store's strings (an Enum member hashes by its name, so a set of members
+# would not find the plain string read back from a row).
+PROMPT_ENDS = frozenset(k.value for k in (
+    EventKind.DONE, EventKind.SKIPPED, EventKind.PAUSED, EventKind.NATURAL_BREAK,
+    EventKind.APP_STOPPED, EventKind.APP_CRASHED))
+RUN_ENDS = frozenset(k.value for k in (EventKind.APP_STOPPED, EventKind.APP_CRASHED))
+
+
+def unclean_stop(last_run: list[tuple[str, float, dict | None]]) -> UncleanStop | None:
+    """How the last run ended, from its rows as (kind, ts, detail) in the
+    order they were written, from its ``app_started`` on: None if it ended
+    cleanly (or there was none), else when it was last seen and the prompt
+    it left open. A pure function, so the app's start-up only reads rows.
+
+    A run ends with ``app_stopped``, or with the ``app_crashed`` a later
+    start wrote for it (that start may itself have died before its own
+    ``app_started``: the crash is then recorded, and not again).
+    """
+    if not last_run or last_run[0][0] != EventKind.APP_STARTED:
+        return None
+    open_prompt = None
+    for kind, _ts, detail in last_run:
+        if kind in RUN_ENDS:
+            return None
+        prompt = (detail or {}).get("prompt")
+        if kind == EventKind.PROMPTED:
+            open_prompt = prompt
+        elif kind in PROMPT_ENDS and prompt is not None and prompt == open_prompt:
+            open_prompt = None
+    return UncleanStop(last_seen=last_run[-1][1], open_prompt=open_prompt)
 
 
 def _shifted(at: float | None, seconds: float) -> float | None:

@@ -5,6 +5,7 @@ even by kill -9, so a crash never leaves a stale "already running".
 """
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from pathlib import Path
@@ -19,17 +20,38 @@ class InstanceLock:
 
     def acquire(self) -> bool:
         """True if we now hold the lock; False if another process does."""
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        fd = self._open()
         try:
             _lock(fd)
         except OSError:
             os.close(fd)
             return False
-        os.ftruncate(fd, 0)
-        os.write(fd, str(os.getpid()).encode())
+        try:
+            os.ftruncate(fd, 0)
+            os.write(fd, str(os.getpid()).encode())
+        except OSError:
+            pass  # a full or read-only disk: the pid is only for messages
         self._fd = fd
         return True
+
+    def _open(self) -> int:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            return os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as e:
+            # A full or read-only disk must not stop the app (it keeps its
+            # answers in memory, see storage/diskfaults.py). A lock taken on
+            # a read-only descriptor holds all the same; where the file
+            # cannot be made, the folder itself is locked, as every app
+            # starting on that same disk does.
+            if e.errno not in (errno.EROFS, errno.ENOSPC, getattr(errno, "EDQUOT", 0)):
+                raise
+            for fallback in (self.path, self.path.parent):
+                try:
+                    return os.open(fallback, os.O_RDONLY)
+                except OSError:
+                    pass
+            raise
 
     def holder_pid(self) -> int | None:
         try:

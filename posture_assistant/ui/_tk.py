@@ -2,14 +2,17 @@
 
 `open_root()` gives every window the same start: tkinter (or the one
 message that says how to get it), our WM class, the app icon, sizes that
-follow a high-DPI screen, the light or dark theme, and the keys every window
-answers. The tray process imports this too, without loading Tk, so a user
-sees the same words wherever it fails.
+follow a high-DPI screen, the light or dark theme, the keys every window
+answers, and, for a window the app opened, an end when the app ends. The
+tray process imports this too, without loading Tk, so a user sees the same
+words wherever it fails.
 High DPI is in `_dpi.py`, the theme in `_theme.py`.
 """
 from __future__ import annotations
 
 import importlib.util
+import os
+import threading
 from typing import Any, Callable
 
 from posture_assistant import APP_ID
@@ -21,6 +24,16 @@ from posture_assistant.ui._theme import DARK, LIGHT, apply_theme
 TK_MISSING = N_("this Python has no tkinter, so no window can open; install it "
                 "(Debian/Ubuntu: sudo apt install python3-tk; Fedora: python3-tkinter; "
                 "Arch: tk; Homebrew: python-tk)")
+
+
+# Set by the app in the windows it opens (app/windows.py): their stdin is a
+# pipe the app holds and never writes to. The OS closes it when the app
+# ends, however it ends (quit, crash, kill -9), so the window reads the end
+# of it and closes: no orphan, on Linux, macOS and Windows alike, and no
+# timer. A window the user opens from a terminal has no such pipe.
+APP_PIPE_ENV = "POSTURE_APP_PIPE"  # not for users
+# The virtual event that tells Tk's thread the app has gone.
+APP_GONE = "<<PostureAppGone>>"  # not for users
 
 
 class NoWindow(Exception):
@@ -63,7 +76,36 @@ def open_root(title: str, *, dark: bool = False) -> tuple[Any, Any]:
     apply_theme(root, DARK if dark else LIGHT)
     _bind_keys(root)
     on_close(root, root.destroy)
+    if os.environ.get(APP_PIPE_ENV):
+        close_with_app(root, root.destroy)
     return tk, root
+
+
+def close_with_app(root: Any, close: Callable[[], object], fd: int = 0) -> None:
+    """Call `close` in Tk's thread once `fd` (the app's pipe) reaches its end.
+
+    A thread waits in read(); at the end it puts a virtual event at the tail
+    of Tk's queue (tkinter passes the call to Tk's thread), so whatever Tk
+    is doing, saving a checklist run above all, finishes first. The thread
+    starts from inside the main loop: only then may a thread call into Tk.
+    """
+    from tkinter import TclError
+
+    root.bind(APP_GONE, lambda event: close())
+
+    def wait() -> None:
+        try:
+            while os.read(fd, 512):
+                pass  # the app writes nothing; read on until the end
+        except OSError:
+            pass  # a broken pipe is the app gone too
+        try:
+            root.event_generate(APP_GONE, when="tail")
+        except (RuntimeError, TclError):
+            pass  # the window closed meanwhile
+
+    root.after_idle(lambda: threading.Thread(target=wait, name="app-pipe",
+                                             daemon=True).start())
 
 
 def on_close(root: Any, close: Callable[[], object]) -> None:

@@ -56,7 +56,8 @@ def open_window(desktop, app, window, **env):
                             env=dict(app.env, **env), stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     wid = wait_for(lambda: next((i for i, g in desktop.toplevels().items()
-                                 if g[1].startswith(title)), None), 20, what=f"the {title!r} window")
+                                 if g[1].startswith(title)), None),
+                   20, what=f"the {title!r} window")
     geometry = settled(desktop, wid)
     # Keys go where the focus is, which Tk takes a moment after mapping.
     wait_for(lambda: desktop.run("xdotool", "getwindowfocus").stdout.strip() == str(wid), 10,

@@ -114,8 +114,8 @@ class ChecklistWindow:
             ttk.Label(box, text=item.question, wraplength=WRAP, justify="left").grid(
                 row=0, column=0, columnspan=3, sticky="w")
             if item.target:
-                ttk.Label(box, text=_("Target: {target}").format(target=item.target), wraplength=WRAP,
-                          justify="left", style=DIM).grid(
+                target = _("Target: {target}").format(target=item.target)
+                ttk.Label(box, text=target, wraplength=WRAP, justify="left", style=DIM).grid(
                     row=1, column=0, columnspan=3, sticky="w")
             for column, value in enumerate(LABELS):
                 button = ttk.Radiobutton(box, text=_(LABELS[value]), value=value,
@@ -179,23 +179,31 @@ class ChecklistWindow:
         if self.saved or not any(v.get() for v in self.vars.values()):
             self.root.destroy()
             return
-        if self.messagebox.askyesno(_("Discard answers?"),
-                                    _("Close the checklist and throw away your answers?"),
-                                    parent=self.root):
+        try:
+            discard = self.messagebox.askyesno(
+                _("Discard answers?"), _("Close the checklist and throw away your answers?"),
+                parent=self.root)
+        except self.tk.TclError:
+            return  # the window went while asking: the app that opened it ended
+        if discard:
             self.root.destroy()
 
     # ---- the result ----------------------------------------------------
 
     def show_result(self) -> None:
         tk, ttk = self.tk, self.ttk
-        for child in self.body.winfo_children():
-            child.destroy()
         answers = self.answers()
         runs = self.store.checklist_runs()
         previous = runs[-1] if runs else None
-        run = reminders.save_run(self.store, self.settings.data_dir, answers, time.time(),
-                                 self.settings.checklist_reminder)
+        try:
+            run = reminders.save_run(self.store, self.settings.data_dir, answers, time.time(),
+                                     self.settings.checklist_reminder)
+        except StoreError as e:  # e.g. a full disk: the answers stay on screen to save again
+            self.messagebox.showerror(_("Not saved"), str(e), parent=self.root)
+            return
         self.saved = True
+        for child in self.body.winfo_children():
+            child.destroy()
         value = score(answers)
         title = (_("No score: nothing was answered yes or no") if value is None
                  else _("Your workspace score: {score:g}%").format(score=value))
