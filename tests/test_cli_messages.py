@@ -39,11 +39,21 @@ def test_usage_errors_are_one_short_line(cli_env, args, words):
 
 def test_a_path_that_is_not_utf8_on_a_strict_terminal(cli_env, tmp_path):
     # A UTF-8 locale other than C.UTF-8 makes Python's stdout strict.
-    data = os.fsdecode(os.fsencode(str(tmp_path)) + b"/caf\xe9")
-    env = dict(cli_env, POSTURE_DATA_DIR=data, PYTHONIOENCODING="utf-8:strict")
-    r = cli(env, "config")
+    folder = os.fsencode(str(tmp_path)) + b"/caf\xe9"
+    os.mkdir(folder)
+    with open(folder + b"/config.toml", "w") as fh:
+        fh.write('break_interval = "50m"\n')
+    env = dict(cli_env, PYTHONIOENCODING="utf-8:strict")
+    r = cli(env, "--config", os.fsdecode(folder + b"/config.toml"), "config")
     assert r.returncode == 0 and r.stderr == b"", r.stderr.decode()[-500:]
-    assert b"caf\\udce9" in r.stdout
+    assert b"caf\\udce9/config.toml" in r.stdout
+
+
+def test_a_data_dir_that_is_not_utf8_is_refused(cli_env, tmp_path):
+    env = dict(cli_env, POSTURE_DATA_DIR=os.fsdecode(os.fsencode(str(tmp_path)) + b"/caf\xe9"))
+    for command in ("status", "config", "done"):
+        r = cli(env, command)
+        assert r.returncode == 2 and "not UTF-8" in one_line(r)
 
 
 def test_main_keeps_an_error_to_one_line(monkeypatch, capsys):

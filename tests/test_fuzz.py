@@ -128,13 +128,16 @@ GOOD_TOML = ['break_interval = "45m"', "break_duration = 120", 'snooze_options =
              "max_snoozes = 0", "notifications = false", 'tray_backend = "none"',
              'working_hours = "mon-fri 09:00-17:00"', "working_hours = { sat = \"10:00-12:00\" }",
              'checklist_reminder = "P7D"', 'max_deferral = "PT1M"', "reminder_interval = 60"]
+deep_toml = st.builds(_deep, st.sampled_from(["[", "[open", "{", "dotted", "table"]),
+                      st.sampled_from([2, 16, 17, 40, 450, 600, 3000, 100000]),
+                      st.sampled_from(SETTINGS))
 toml_text = st.one_of(
     st.lists(st.sampled_from(GOOD_TOML), max_size=4, unique=True).map("\n".join),
     # Well-formed, in the right shape, but with wrong (or right) values.
     st.lists(st.tuples(toml_key, toml_value).map(lambda kv: f"{kv[0]} = {kv[1]}"),
              max_size=6).map("\n".join),
-    st.builds(_deep, st.sampled_from(["[", "[open", "{", "dotted", "table"]),
-              st.one_of(st.integers(1, 40), st.integers(300, 3000)), st.sampled_from(SETTINGS)),
+    deep_toml,
+    deep_toml,  # twice: the cause of the worst of the tracebacks issue 10 found
     st.text(max_size=200),
     hostile_text,
 )
@@ -162,10 +165,11 @@ json_value = st.recursive(
                                 hostile_text), inner, max_size=4)),
     max_leaves=10,
 )
+depths = st.sampled_from([1, 4, 5, 600, 3000, 100000])
 answers_text = st.one_of(
     json_value.map(lambda v: json.dumps(v, ensure_ascii=False)),
-    st.builds(lambda n: '{"a":' * n + "1" + "}" * n, st.integers(1, 3000)),
-    st.builds(lambda n: "[" * n, st.integers(1, 100000)),
+    st.builds(lambda n: '{"a":' * n + "1" + "}" * n, depths),
+    st.builds(lambda n: "[" * n, depths),
     st.sampled_from(['{"feet-supported": "yes"}', "{}", "[]", "", "nul", "1" * 5000,
                      '{"feet-supported": ' + "9" * 5000 + "}"]),
     hostile_text,
@@ -352,8 +356,8 @@ def _environ(env: dict[str, str]):
         os.environ.update(saved)
 
 
-class Hang(Exception):
-    pass
+class Hang(BaseException):
+    """A BaseException, so that no `except Exception` on the way swallows it."""
 
 
 def _alarm(_signum, _frame):
@@ -391,11 +395,12 @@ def _time_limit(seconds: int):
     """Hang raised in this (the main) thread after `seconds`; a blocking
     open() or read() is interrupted by the signal, so this ends a hang too."""
     previous = signal.signal(signal.SIGALRM, _alarm)
-    signal.alarm(seconds)
+    # Then again every second, should anything still swallow the first.
+    signal.setitimer(signal.ITIMER_REAL, seconds, 1)
     try:
         yield
     finally:
-        signal.alarm(0)
+        signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
 
 
@@ -464,11 +469,14 @@ def _fuzz(case: Case, runner, kind: str) -> None:
     try:
         argv, env = prepare(case, tmp)
         started = time.monotonic()
-        # A subprocess has its own limit of HANG s, which says more.
-        with _time_limit(HANG if runner is run_in_process else HANG + 5):
-            if _starts_the_app(argv, env):
-                argv = ["config"]  # loads the same settings, and returns
-            result = runner(argv, env, case.stdin)
+        try:
+            # A subprocess has its own limit of HANG s, which says more.
+            with _time_limit(HANG if runner is run_in_process else HANG + 5):
+                if _starts_the_app(argv, env):
+                    argv = ["config"]  # loads the same settings, and returns
+                result = runner(argv, env, case.stdin)
+        except Hang as e:  # an AssertionError, for Hypothesis to shrink and show
+            raise AssertionError(f"{e}: argv={[a[:60] for a in argv]!r}") from None
         _seconds[kind] += time.monotonic() - started
         _counts[kind] += 1
         # For --hypothesis-show-statistics: what the examples reached.
@@ -495,7 +503,7 @@ _settings = dict(derandomize=True, database=None, deadline=None, print_blob=True
 def test_fuzz_in_process(case):
     try:
         _fuzz(case, run_in_process, "in-process")
-    except (AssertionError, Hang, pytest.fail.Exception):
+    except (AssertionError, pytest.fail.Exception):
         raise
     except Exception as e:  # escaped main(): a user would have seen a traceback
         raise AssertionError(f"traceback: {type(e).__name__}: {str(e)[:500]}") from e

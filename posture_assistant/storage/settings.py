@@ -137,6 +137,12 @@ class Settings(BaseSettings):
             raise ValueError(_("must be a directory path"))
         if "\0" in value:
             raise ValueError(_("must not contain a NUL character"))
+        try:
+            # SQLite and the control channel take the path as UTF-8 text; a
+            # name that is not (its bytes kept as surrogates) failed there.
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError(_("is not UTF-8 text; choose a folder whose name is")) from None
         if len(value) > MAX_PATH:
             raise ValueError(_("must be at most {limit} characters long").format(limit=MAX_PATH))
         try:
