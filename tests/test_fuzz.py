@@ -516,7 +516,12 @@ def test_fuzz_as_subprocesses(case):
     _fuzz(case, run_subprocess, "subprocess")
 
 
-def test_fuzz_report():
-    """Not a check: the numbers for the CI log (pytest -rA or -s shows them)."""
+def test_fuzz_ran_every_example(figures):
+    """The fuzz tests above ran as many examples as promised (hypothesis
+    stops early when it believes it has seen every input), and their
+    numbers go to the run's figures. Runs after them, in file order."""
+    wanted = {"in-process": EXAMPLES, "subprocess": SUBPROCESS_EXAMPLES}
     for kind in _counts:
-        print(f"fuzz {kind}: {_counts[kind]} runs in {_seconds[kind]:.1f} s")  # not for users
+        figures(f"fuzz {kind}: {_counts[kind]} runs in {_seconds[kind]:.1f} s, "
+                f"every one a clean exit")  # not for users
+        assert _counts[kind] >= wanted[kind], (kind, _counts[kind])

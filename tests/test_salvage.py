@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from posture_assistant.i18n import clip
 from posture_assistant.storage.store import DB_NAME, Store, StoreError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -160,7 +161,7 @@ def check_saved(d: Path, store: Store, notice: str | None, files: dict[str, byte
         assert kept == [] and len(saved) == len(events)
     else:
         (moved,) = kept
-        assert "\n" not in notice and str(moved) in notice
+        assert "\n" not in notice and moved.name in notice
         for suffix, data in files.items():
             assert Path(f"{moved}{suffix}").read_bytes() == data, f"{suffix} not kept as it was"
         if saved:
@@ -407,9 +408,10 @@ def test_the_app_starts_on_a_damaged_file_and_says_so_in_one_line(tmp_path, cli_
         total = sum(len(part) for part in expected)
         lines = [line for line in log.read_text().splitlines() if "damaged" in line]
         assert len(lines) == 1, log.read_text()
-        assert (f"posture-assistant: The break database {data / DB_NAME} was damaged; {total} "
+        assert (f"posture-assistant: The break database {clip(data / DB_NAME)} was damaged; "
+                f"{total} "
                 f"of its rows were saved into a new one, and the damaged file was kept as "
-                f"{data / DB_NAME}.corrupt-") in lines[0]
+                f"{DB_NAME}.corrupt-") in lines[0]
         subprocess.run([*argv, "quit"], cwd=REPO, env=env, capture_output=True, timeout=60)
         app.wait(30)
     finally:

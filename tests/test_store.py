@@ -171,7 +171,7 @@ def test_garbage_file_is_moved_aside_byte_for_byte(tmp_path):
     (moved,) = corrupt_copies(tmp_path)
     assert moved.read_bytes() == garbage
     assert notice == (f"The break database {tmp_path / DB_NAME} was damaged; it was moved "
-                      f"to {moved} and a new one was started.")
+                      f"to {moved.name} and a new one was started.")
     assert s.record("done", NOW) in s.events()  # the fresh database works
     s.close()
 
@@ -195,7 +195,7 @@ def test_a_damaged_page_fails_the_integrity_check_and_its_rows_are_saved(tmp_pat
                           "prompted", None, {"prompt": e.detail["prompt"], "pad": "x" * 50})
                for e in saved)
     assert notice == (f"The break database {path} was damaged; {len(saved)} of its rows were "
-                      f"saved into a new one, and the damaged file was kept as {moved}.")
+                      f"saved into a new one, and the damaged file was kept as {moved.name}.")
     s.close()
 
 
@@ -221,7 +221,7 @@ def test_a_taken_name_gets_a_number(tmp_path, monkeypatch):
     s.close()
     assert taken.read_bytes() == b"an earlier one"
     assert Path(f"{taken}-3").read_bytes() == b"junk" * 500
-    assert notice.endswith(f"{taken}-3 and a new one was started.")
+    assert notice.endswith(f"{taken.name}-3 and a new one was started.")
 
 
 # ---- versions ------------------------------------------------------------
@@ -435,6 +435,16 @@ def test_a_data_dir_under_a_file_is_one_line(tmp_path):
     assert "\n" not in str(e.value) and str(blocker) in str(e.value)
     with pytest.raises(StoreError, match="not a directory"):
         Store.open(blocker)
+
+
+def test_a_long_data_dir_gives_a_short_line(tmp_path):
+    # Names of 200 characters, the most a file system allows, nested: the
+    # message names the place, cut, instead of repeating it in full.
+    blocker = tmp_path / ("f" * 200)
+    blocker.write_text("")
+    with pytest.raises(StoreError) as e:
+        Store.open(blocker / ("d" * 200) / ("e" * 200))
+    assert len(str(e.value)) < 300, str(e.value)
 
 
 def test_a_database_path_that_is_a_directory_is_one_line(tmp_path):

@@ -169,7 +169,8 @@ class Store:
             con = _connect(path)
         except _Damaged:  # a brand-new file cannot be damaged, unless the disk is
             raise StoreError(_("cannot start a new break database {path}: it is unreadable right "
-                               "after being created; check the disk").format(path=path)) from None
+                               "after being created; check the disk").format(
+                                   path=clip(path))) from None
         return cls(con, path), notice
 
     @classmethod
@@ -209,7 +210,7 @@ class Store:
         except _Damaged:
             raise StoreError(_("cannot read the break database {path}: it is damaged; start "
                                "Posture Assistant to save what can be read into a new one").format(
-                                   path=path)) from None
+                                   path=clip(path))) from None
         if version == 0:  # created but never set up (killed on first start)
             return cls(None, path, readonly=True)
         try:
@@ -217,7 +218,7 @@ class Store:
                                   check_same_thread=False)
         except sqlite3.Error as e:
             raise StoreError(_("cannot read the break database {path}: {e}").format(
-                path=path, e=e)) from None
+                path=clip(path), e=clip(e))) from None
         return cls(con, path, readonly=True)
 
     # ---- writing ---------------------------------------------------------
@@ -664,21 +665,24 @@ def _recover(path: Path) -> str:
         raise StoreError(_("cannot save the readable rows of the damaged break database {path} "
                            "into a new one: {e}; free some disk space in {parent} and start "
                            "again; the damaged file was left as it was").format(
-                               path=path, e=clip(e), parent=path.parent)) from None
+                               path=clip(path), e=clip(e), parent=clip(path.parent))) from None
     moved = _move_aside(path)
     try:
         os.replace(building, path)
         _sync_dir(path.parent)
     except OSError as e:
         raise StoreError(_os_problem(path, e)) from None
+    # The kept file is beside the database: its name says where, and leaves
+    # the line room for a long data_dir.
     if not found.count:
         return _("The break database {path} was damaged; it was moved to {moved} and "
-                 "a new one was started.").format(path=path, moved=moved)
+                 "a new one was started.").format(path=clip(path), moved=clip(moved.name))
     return ngettext("The break database {path} was damaged; {count} of its rows was saved into "
                     "a new one, and the damaged file was kept as {moved}.",
                     "The break database {path} was damaged; {count} of its rows were saved into "
                     "a new one, and the damaged file was kept as {moved}.",
-                    found.count).format(path=path, count=found.count, moved=moved)
+                    found.count).format(path=clip(path), count=found.count,
+                                       moved=clip(moved.name))
 
 
 def _salvaged(path: Path) -> Path:
@@ -753,7 +757,8 @@ def _migrate(con: sqlite3.Connection, path: Path) -> None:
                 raise
             raise StoreError(_("cannot upgrade the break database {path} from schema {version} to "
                                "{value}: {e}; it was left as it was").format(
-                                   path=path, version=version, value=version + 1, e=e)) from None
+                                   path=clip(path), version=version, value=version + 1,
+                                   e=clip(e))) from None
         except BaseException:
             con.rollback()
             raise
@@ -795,10 +800,10 @@ def _problem(path: Path, error: sqlite3.Error) -> Exception:
         return _Damaged()
     if _is_busy(error):
         return StoreError(_("the break database {path} is in use by another program ({error}); "
-                            "try again in a moment").format(path=path, error=error))
+                            "try again in a moment").format(path=clip(path), error=clip(error)))
     message = _("cannot use the break database {path}: {error}; check the permissions of "
                 "{parent} and the free disk space, or set data_dir").format(
-                    path=path, error=error, parent=path.parent)
+                    path=clip(path), error=clip(error), parent=clip(path.parent))
     if diskfaults.is_disk_condition(error):
         return Unwritable(message, error)
     return StoreError(message)
@@ -829,7 +834,7 @@ def _newer(path: Path, version: int) -> str:
     return (_("the break database {path} was written by a newer Posture Assistant "
               "(schema {version}, this version knows {SCHEMA_VERSION}); upgrade "
               "Posture Assistant; the file was left untouched").format(
-                  path=path, version=version, SCHEMA_VERSION=SCHEMA_VERSION))
+                  path=clip(path), version=version, SCHEMA_VERSION=SCHEMA_VERSION))
 
 
 def _os_problem(path: Path, error: OSError) -> str:
@@ -838,4 +843,4 @@ def _os_problem(path: Path, error: OSError) -> str:
     if isinstance(error, FileExistsError):  # mkdir of something that is a file
         reason = _("it exists and is not a directory")
     return _("cannot use {where}: {reason}; check the permissions of {parent} or "
-             "set data_dir").format(where=where, reason=reason, parent=where.parent)
+             "set data_dir").format(where=clip(where), reason=reason, parent=clip(where.parent))
