@@ -111,7 +111,7 @@ def open_panel(desktop: Desktop, data: Path) -> None:
     """Ask the running app to open its window, as a click on the icon does,
     and wait until it is on screen."""
     ask = ("import sys; from pathlib import Path; "
-           "from posture_assistant.storage.control import request; "
+           "from posture_assistant.storage.control_client import request; "
            "sys.exit(0 if request(Path(sys.argv[1]), {'cmd': 'panel'}) else 1)")
     env = dict(desktop.env, POSTURE_DATA_DIR=str(data))
     wait_for(lambda: subprocess.run([sys.executable, "-c", ask, str(data)], env=env).returncode

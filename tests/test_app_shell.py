@@ -353,7 +353,7 @@ def running(app, monkeypatch):
 
 
 def test_a_watching_window_hears_only_of_changes_and_only_on_wake_ups_made_anyway(running):
-    from posture_assistant.storage.control import request, watch
+    from posture_assistant.storage.control_client import request, watch
 
     app, data, wakes, published = running
     assert request(data, {"cmd": "break"})["ok"]

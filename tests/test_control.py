@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from posture_assistant.storage import control
+from posture_assistant.storage import control, control_client, control_folder
 from tests import hostile_clients
-from posture_assistant.storage.control import ControlError, Server, request
+from posture_assistant.storage.control import ControlError, Server
+from posture_assistant.storage.control_client import request
 
 
 @pytest.fixture(autouse=True)
@@ -88,13 +89,13 @@ def no_runtime_dir(monkeypatch, tmp_path):
 
 def test_without_xdg_runtime_dir_the_folder_is_in_the_users_own_state_dir(no_runtime_dir):
     _shared, state = no_runtime_dir
-    assert control.runtime_dir() == state / "posture-assistant" / "run"
+    assert control_folder.runtime_dir() == state / "posture-assistant" / "run"
 
 
 def test_a_runtime_dir_of_others_is_not_used(no_runtime_dir, monkeypatch):
     _shared, state = no_runtime_dir
     monkeypatch.setenv("XDG_RUNTIME_DIR", "/tmp")  # anybody can make folders there
-    assert control.runtime_dir() == state / "posture-assistant" / "run"
+    assert control_folder.runtime_dir() == state / "posture-assistant" / "run"
 
 
 def _plant(path: Path, shape: str) -> None:
@@ -140,7 +141,7 @@ def test_a_state_dir_too_deep_for_a_socket_gives_a_random_folder_kept_on_record(
         assert list(shared.iterdir()) == []
         server = Server(tmp_path / "data", lambda req: {"ok": True})
         try:
-            folder = control.runtime_dir()
+            folder = control_folder.runtime_dir()
             assert folder.parent == shared and folder.name.startswith("posture-assistant-")
             assert folder.name != f"posture-assistant-{os.getuid()}"  # not a name to guess
             assert stat.S_IMODE(folder.stat().st_mode) == 0o700
@@ -151,7 +152,7 @@ def test_a_state_dir_too_deep_for_a_socket_gives_a_random_folder_kept_on_record(
             # A second app (another data dir) finds the same folder.
             other = Server(tmp_path / "other", lambda req: {"ok": "other"})
             try:
-                assert control.runtime_dir() == folder
+                assert control_folder.runtime_dir() == folder
                 assert request(tmp_path / "other", {"cmd": "status"}) == {"ok": "other"}
             finally:
                 other.close()
@@ -170,13 +171,13 @@ def test_a_recorded_folder_that_another_user_took_after_a_reboot_is_not_used(
     try:
         server = Server(tmp_path / "data", lambda req: {"ok": True})
         server.close()
-        recorded = control.runtime_dir()
+        recorded = control_folder.runtime_dir()
         shutil.rmtree(recorded)  # the temp dir was emptied at boot...
         _plant(recorded, shape)  # ...and somebody made the name since
         assert request(tmp_path / "data", {"cmd": "status"}) is None
         server = Server(tmp_path / "data", lambda req: {"ok": True})
         try:
-            assert control.runtime_dir() != recorded
+            assert control_folder.runtime_dir() != recorded
             assert request(tmp_path / "data", {"cmd": "status"}) == {"ok": True}
         finally:
             server.close()
@@ -199,7 +200,7 @@ def test_a_runtime_dir_too_deep_for_a_socket_falls_back(tmp_path, no_runtime_dir
     deep = tmp_path / ("d" * 60)
     deep.mkdir(mode=0o700)
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(deep))
-    assert control.runtime_dir() == state / "posture-assistant" / "run"
+    assert control_folder.runtime_dir() == state / "posture-assistant" / "run"
     server = Server(tmp_path / "data", lambda req: {"ok": True})
     try:
         assert request(tmp_path / "data", {"cmd": "status"})["ok"]
@@ -238,7 +239,7 @@ def test_an_app_that_dies_mid_request_is_one_line_not_a_traceback(tmp_path):
     from multiprocessing.connection import Listener
 
     server = Server(tmp_path / "data", lambda req: {"ok": True})
-    address, key_path, family = control.channel(tmp_path / "data")
+    address, key_path, family = control_folder.channel(tmp_path / "data")
     server.close()
     key_path.write_bytes(b"k" * 32)
     # A listener that takes the request and hangs up without a reply.
@@ -251,7 +252,7 @@ def test_an_app_that_dies_mid_request_is_one_line_not_a_traceback(tmp_path):
 
         t = threading.Thread(target=hang_up)
         t.start()
-        with pytest.raises(control.AppStopped, match="stopped while answering") as stopped:
+        with pytest.raises(control_client.AppStopped, match="stopped while answering") as stopped:
             request(tmp_path / "data", {"cmd": "status"})
         assert stopped.value.sent_at is not None  # it had the request
         t.join(5)
@@ -264,7 +265,7 @@ def test_a_watcher_gets_the_status_then_every_publish_then_the_end(tmp_path):
     server = Server(tmp_path / "data", lambda req: {"ok": True, "status": req["cmd"]})
     try:
         assert not server.watched
-        watching = control.watch(tmp_path / "data")
+        watching = control_client.watch(tmp_path / "data")
         assert watching.first == {"ok": True, "status": "watch"}
         assert server.watched
         server.publish({"n": 1})
@@ -291,7 +292,7 @@ def test_a_change_published_while_the_watch_reply_is_on_its_way_follows_it(tmp_p
 
     server = Server(tmp_path / "data", handle)
     try:
-        watching = control.watch(tmp_path / "data")
+        watching = control_client.watch(tmp_path / "data")
         assert watching.first["status"] == "older"
         assert watching.next(5) == {"ok": True, "status": "newer"}
     finally:
@@ -301,8 +302,8 @@ def test_a_change_published_while_the_watch_reply_is_on_its_way_follows_it(tmp_p
 def test_a_watcher_that_went_away_is_dropped_and_the_others_still_hear(tmp_path):
     server = Server(tmp_path / "data", lambda req: {"ok": True})
     try:
-        gone = control.watch(tmp_path / "data")
-        staying = control.watch(tmp_path / "data")
+        gone = control_client.watch(tmp_path / "data")
+        staying = control_client.watch(tmp_path / "data")
         gone.close()  # its window closed (or was killed)
         server.publish({"n": 1})
         assert staying.next(5) == {"n": 1}
@@ -317,7 +318,7 @@ def test_a_watcher_that_stops_reading_never_holds_up_the_app(tmp_path):
     import threading
 
     server = Server(tmp_path / "data", lambda req: {"ok": True})
-    stuck = control.watch(tmp_path / "data")  # never reads again, like a hung window
+    stuck = control_client.watch(tmp_path / "data")  # never reads again, like a hung window
     try:
         published = threading.Event()
 
@@ -337,7 +338,7 @@ def test_a_watcher_that_stops_reading_never_holds_up_the_app(tmp_path):
 def test_a_watch_the_app_could_not_answer_is_not_kept(tmp_path):
     server = Server(tmp_path / "data", lambda req: {"ok": False, "message": "busy"})
     try:
-        watching = control.watch(tmp_path / "data")
+        watching = control_client.watch(tmp_path / "data")
         assert watching.first == {"ok": False, "message": "busy"}
         assert watching.next(5) is None
         assert not server.watched
@@ -351,7 +352,7 @@ def test_watchers_past_the_most_let_the_oldest_go(tmp_path, monkeypatch):
     monkeypatch.setattr(control, "MAX_WATCHERS", 3)
     server = Server(tmp_path / "data", lambda req: {"ok": True})
     try:
-        watching = [control.watch(tmp_path / "data") for _i in range(5)]
+        watching = [control_client.watch(tmp_path / "data") for _i in range(5)]
         server.publish({"n": 1})
         assert [w.next(5) for w in watching] == [None, None, {"n": 1}, {"n": 1}, {"n": 1}]
     finally:
@@ -378,7 +379,7 @@ def _answers_within(seconds, data_dir, message=None):
 @pytest.mark.parametrize("kind", sorted(hostile_clients.KINDS))
 def test_no_broken_or_hostile_connection_holds_up_the_next(tmp_path, kind):
     server = Server(tmp_path / "data", lambda req: {"ok": True, "cmd": req["cmd"]})
-    address, key_path, _family = control.channel(tmp_path / "data")
+    address, key_path, _family = control_folder.channel(tmp_path / "data")
     crowd = hostile_clients.Crowd(address, key_path, 10, kinds=(kind,))
     try:
         reply, took = _answers_within(1.0, tmp_path / "data")
@@ -394,7 +395,7 @@ def test_a_malformed_request_is_answered_with_one_line(tmp_path, kind):
     hostile_clients.RAN.unlink(missing_ok=True)
     seen = []
     server = Server(tmp_path / "data", lambda req: seen.append(req) or {"ok": True})
-    address, key_path, _family = control.channel(tmp_path / "data")
+    address, key_path, _family = control_folder.channel(tmp_path / "data")
     crowd = hostile_clients.Crowd(address, key_path, 1, kinds=(kind,))
     try:
         reply = crowd.reply(crowd.held[0])
@@ -410,7 +411,7 @@ def test_a_malformed_request_is_answered_with_one_line(tmp_path, kind):
 
 def test_hundreds_at_once_and_the_app_still_answers_at_once(tmp_path):
     server = Server(tmp_path / "data", lambda req: {"ok": True})
-    address, key_path, _family = control.channel(tmp_path / "data")
+    address, key_path, _family = control_folder.channel(tmp_path / "data")
     crowd = hostile_clients.Crowd(address, key_path, 300)
     try:
         reply, took = _answers_within(1.0, tmp_path / "data")
@@ -425,7 +426,7 @@ def test_past_the_most_at_once_the_oldest_make_room(tmp_path, monkeypatch):
     # Any number of them: each new one pushes out the one that had longest.
     monkeypatch.setattr(control, "MAX_CONNECTING", 20)
     server = Server(tmp_path / "data", lambda req: {"ok": True})
-    address, key_path, _family = control.channel(tmp_path / "data")
+    address, key_path, _family = control_folder.channel(tmp_path / "data")
     crowd = hostile_clients.Crowd(address, key_path, 100, kinds=("silent",))
     try:
         assert _answers_within(1.0, tmp_path / "data")[0] == {"ok": True}
@@ -439,7 +440,7 @@ def test_past_the_most_at_once_the_oldest_make_room(tmp_path, monkeypatch):
 
 @pytest.fixture
 def quick(monkeypatch):
-    monkeypatch.setattr(control, "CLIENT_TIME", 0.5, raising=False)  # (older code had none)
+    monkeypatch.setattr(control_client, "CLIENT_TIME", 0.5)
 
 
 def test_an_app_that_never_answers_is_one_line_within_the_time_limit(tmp_path, quick):
@@ -463,7 +464,7 @@ def test_a_full_backlog_does_not_hang_the_client(tmp_path, quick):
     import time
 
     server = Server(tmp_path / "data", lambda req: {"ok": True})
-    address, key_path, _family = control.channel(tmp_path / "data")
+    address, key_path, _family = control_folder.channel(tmp_path / "data")
     server.close()
     key_path.write_bytes(b"k" * 32)
     # A listener that never accepts: its backlog fills up.
@@ -496,7 +497,7 @@ def test_a_client_of_an_older_version_still_works(tmp_path):
     from multiprocessing.connection import Client
 
     server = Server(tmp_path / "data", lambda req: {"ok": True, "cmd": req["cmd"]})
-    address, key_path, family = control.channel(tmp_path / "data")
+    address, key_path, family = control_folder.channel(tmp_path / "data")
     try:
         with Client(address, family=family, authkey=key_path.read_bytes()) as conn:
             conn.send({"cmd": "status", "args": {}})
@@ -516,13 +517,13 @@ def test_the_thread_per_connection_server_of_windows_works_too(tmp_path, monkeyp
     monkeypatch.setattr(control, "_Selector",
                         lambda server, address: control._Threads(server, address, "AF_UNIX"))
     server = Server(tmp_path / "data", lambda req: {"ok": True, "cmd": req["cmd"]})
-    address, key_path, _family = control.channel(tmp_path / "data")
+    address, key_path, _family = control_folder.channel(tmp_path / "data")
     crowd = hostile_clients.Crowd(address, key_path, 8, kinds=hostile_clients.MALFORMED)
     try:
         for sock in crowd.held:
             assert crowd.reply(sock)["ok"] is False
         assert request(tmp_path / "data", {"cmd": "status"}) == {"ok": True, "cmd": "status"}
-        watching = control.watch(tmp_path / "data")
+        watching = control_client.watch(tmp_path / "data")
         server.publish({"n": 1})
         assert watching.next(5) == {"n": 1}
     finally:
@@ -543,7 +544,7 @@ def test_the_server_sleeps_while_nothing_is_on_its_way(tmp_path, monkeypatch):
 
     monkeypatch.setattr(control, "CONNECTION_TIME", 0.3)
     server = Server(tmp_path / "data", lambda req: {"ok": True})
-    address, _key, _family = control.channel(tmp_path / "data")
+    address, _key, _family = control_folder.channel(tmp_path / "data")
     thread = server._transport._thread
     try:
         # One that connects and says nothing is given up at its deadline...
@@ -574,7 +575,7 @@ def _dying_app(data_dir: Path, record: str | None):
     from posture_assistant.storage.store import Store
 
     server = Server(data_dir, lambda req: {"ok": True})
-    address, key_path, family = control.channel(data_dir)
+    address, key_path, family = control_folder.channel(data_dir)
     server.close()
     key_path.write_bytes(b"k" * 32)
     listener = Listener(address, family=family, authkey=b"k" * 32)

@@ -37,7 +37,7 @@ from posture_assistant.storage.store import Store
 
 # The tooltip counts down in whole minutes; nothing else wakes an idle app.
 REFRESH = 60.0
-# Below the clients' own limit (storage/control.py CLIENT_TIME), so they
+# Below the clients' own limit (storage/control_client.py CLIENT_TIME), so they
 # hear "busy" from the app rather than time out.
 REPLY_WAIT = 4.0
 # The notification slot a prompt, its reminders and its snooze-over share:

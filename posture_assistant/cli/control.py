@@ -22,7 +22,7 @@ from posture_assistant.i18n import _, clip
 def _ask(args: argparse.Namespace, command: Command, **cmd_args: Any) -> dict | None:
     """The app's reply; None if it is not running. AppStopped (for the
     caller) if it stopped before answering."""
-    from posture_assistant.storage.control import AppStopped, ControlError, request
+    from posture_assistant.storage.control_client import AppStopped, ControlError, request
 
     loaded = settings_of(args)
     try:
@@ -46,7 +46,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> dict:
-    from posture_assistant.storage.control import AppStopped
+    from posture_assistant.storage.control_client import AppStopped
 
     try:
         reply = _ask(args, Command.STATUS)
@@ -70,7 +70,7 @@ def _status(args: argparse.Namespace) -> dict:
 
 def send(args: argparse.Namespace, command: Command, **cmd_args: Any) -> int:
     from posture_assistant.app.texts import not_running
-    from posture_assistant.storage.control import AppStopped
+    from posture_assistant.storage.control_client import AppStopped
 
     try:
         reply = _ask(args, command, **cmd_args)
@@ -96,7 +96,7 @@ def _stopped_while_answering(args: argparse.Namespace, command: Command,
     """The app's end of the connection closed before its answer (it was
     killed, crashed, or quit meanwhile). Whether the command was carried
     out is in the database: exit 0 only when it provably was."""
-    from posture_assistant.storage.control import running
+    from posture_assistant.storage.control_client import running
 
     data_dir = settings_of(args).settings.data_dir
     kind = RECORDS.get(command)

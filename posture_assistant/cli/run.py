@@ -77,7 +77,7 @@ def _open_running(data_dir: Path) -> None:
     """Starting the app again (from the app menu, say) brings up the
     running one's window, as desktop apps do, rather than doing nothing."""
     from posture_assistant.core.events import Command
-    from posture_assistant.storage.control import ControlError, request
+    from posture_assistant.storage.control_client import ControlError, request
 
     try:
         reply = request(data_dir, {"cmd": Command.PANEL.value})

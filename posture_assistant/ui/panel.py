@@ -26,7 +26,7 @@ from posture_assistant import APP_NAME
 from posture_assistant.app import texts
 from posture_assistant.core.events import Command
 from posture_assistant.i18n import _
-from posture_assistant.storage.control import ControlError, Watch, request, watch
+from posture_assistant.storage.control_client import ControlError, Watch, request, watch
 from posture_assistant.ui._theme import DIM, HEADLINE, PRIMARY, SMALL
 from posture_assistant.ui._tk import NoWindow, open_root
 

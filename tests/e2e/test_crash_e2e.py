@@ -96,7 +96,7 @@ class Crashes:
 
     def state(self) -> str | None:
         """Asked in-process, not through the CLI: waiting costs no Python start."""
-        from posture_assistant.storage.control import ControlError, request
+        from posture_assistant.storage.control_client import ControlError, request
 
         try:
             reply = request(self.data, {"cmd": "status"})

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from posture_assistant.storage import control
+from posture_assistant.storage import control, control_client, control_folder
 from tests import hostile_clients
 from tests.desktop import PostureApp
 
@@ -31,7 +31,7 @@ def test_200_hostile_connections_at_once_and_status_answers_within_a_second(
     try:
         app.start("run", "--headless")
         app.wait_state("pending", timeout=30)
-        address, key_path, _family = control.channel(app.data_dir, create=False)
+        address, key_path, _family = control_folder.channel(app.data_dir, create=False)
         started = time.monotonic()
         crowd = hostile_clients.Crowd(address, key_path, CONNECTIONS)
         thrown = time.monotonic() - started
@@ -43,7 +43,7 @@ def test_200_hostile_connections_at_once_and_status_answers_within_a_second(
             for wait_until in (0.0, 1.5):
                 time.sleep(max(0.0, started + wait_until - time.monotonic()))
                 t0 = time.monotonic()
-                reply = control.request(app.data_dir, {"cmd": "status", "args": {}})
+                reply = control_client.request(app.data_dir, {"cmd": "status", "args": {}})
                 answered.append(time.monotonic() - t0)
                 assert reply["ok"] and reply["status"]["state"] == "pending"
             # ...and the CLI's, as a user runs it.

@@ -56,7 +56,7 @@ def offer_made(store: Store) -> None:
 
 
 def _tell_app(data_dir: Path) -> None:
-    from posture_assistant.storage.control import ControlError, request
+    from posture_assistant.storage.control_client import ControlError, request
 
     try:
         request(data_dir, {"cmd": Command.CHECKLIST_SAVED.value})
