@@ -501,8 +501,10 @@ class PostureApp:
         # test last moved the pointer, minutes ago on a long run, and an app
         # that starts with the X server idle past break_duration begins
         # away (a natural break under way) instead of counting.
-        self.desktop.xdotool("mousemove_relative", "--", "1", "0")
-        self.desktop.xdotool("mousemove_relative", "--", "-1", "0")
+        # (A headless app's stand-in desktop has no X server to nudge.)
+        if isinstance(self.desktop, Desktop):
+            self.desktop.xdotool("mousemove_relative", "--", "1", "0")
+            self.desktop.xdotool("mousemove_relative", "--", "-1", "0")
         self.t0 = time.monotonic()
         self.proc = subprocess.Popen([*self.argv, *args], cwd=self.cwd,
                                      env=self.env, stdin=subprocess.DEVNULL,
