@@ -57,6 +57,24 @@ def sqlite_code(error: BaseException) -> int | None:
     return None if code is None else code & 0xFF  # extended code -> primary
 
 
+def is_damage(error: BaseException) -> bool:
+    """The file is not a sound SQLite database: a problem of the file, not
+    of the surroundings, and no waiting fixes it."""
+    code = sqlite_code(error)
+    if code is not None:
+        return code in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
+    text = str(error)  # Python 3.10: only the message to go on
+    return "file is not a database" in text or "malformed" in text  # not for users
+
+
+def is_busy(error: BaseException) -> bool:
+    """Another connection holds the lock."""
+    code = sqlite_code(error)
+    if code is not None:
+        return code in (_SQLITE_BUSY, _SQLITE_LOCKED)
+    return "locked" in str(error)
+
+
 def is_disk_condition(error: BaseException) -> bool:
     """A failure of the surroundings that may pass, as opposed to a user's
     mistake or a bug: the write is worth keeping and trying again."""
@@ -128,7 +146,7 @@ def diagnose(path: Path, error: BaseException, device: int | None) -> Trouble:
         return Trouble(FULL, _(
             "cannot write to the break database {path}: the disk is full; free some space "
             "on {mount}").format(mount=clip(mount_point(folder)), **where))
-    if code in (_SQLITE_BUSY, _SQLITE_LOCKED) or (code is None and "locked" in text):
+    if is_busy(error):
         return Trouble(BUSY, _(
             "cannot write to the break database {path}: another program is using it "
             "({error}); close that program").format(error=clip(text), **where))
@@ -136,7 +154,7 @@ def diagnose(path: Path, error: BaseException, device: int | None) -> Trouble:
         return Trouble(OTHER, _(
             "cannot write to the break database {path}: {error}; check the permissions of "
             "{path} and {folder}").format(error=clip(text), **where))
-    if code in (_SQLITE_CORRUPT, _SQLITE_NOTADB) or (code is None and "malformed" in text):
+    if is_damage(error):
         return Trouble(OTHER, damaged(path))
     return Trouble(OTHER, _(
         "cannot write to the break database {path}: {error}; check the disk that holds "

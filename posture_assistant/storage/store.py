@@ -32,11 +32,6 @@ DB_NAME = "events.sqlite3"
 KINDS = frozenset(kind.value for kind in EventKind)
 BUSY_TIMEOUT = 5.0  # seconds; the app and a `checklist` window may write at once
 
-# SQLite's primary result codes that mean "this file is not a sound database".
-# Anything else (permissions, disk full, locked) is a problem with the
-# surroundings, and moving the file aside would not fix it.
-_SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26
-_SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
 _MAGIC = b"SQLite format 3\x00"  # the first bytes of every SQLite database file
 
 
@@ -484,7 +479,7 @@ def _is_disk_error(error: sqlite3.Error) -> bool:
     # DatabaseError itself (not its subclasses) is SQLite's "malformed":
     # damage found under a running app, which a restart moves aside.
     return ((isinstance(error, sqlite3.OperationalError) or type(error) is sqlite3.DatabaseError)
-            and (diskfaults.is_disk_condition(error) or _is_damage(error)))
+            and (diskfaults.is_disk_condition(error) or diskfaults.is_damage(error)))
 
 
 def _reader(path: Path) -> sqlite3.Connection | None:
@@ -753,7 +748,7 @@ def _migrate(con: sqlite3.Connection, path: Path) -> None:
             con.commit()
         except sqlite3.Error as e:
             con.rollback()
-            if _is_damage(e) or _is_busy(e):
+            if diskfaults.is_damage(e) or diskfaults.is_busy(e):
                 raise
             raise StoreError(_("cannot upgrade the break database {path} from schema {version} to "
                                "{value}: {e}; it was left as it was").format(
@@ -774,31 +769,11 @@ def _readonly_uri(path: Path) -> str:
     return path.absolute().as_uri() + "?mode=ro"
 
 
-def _code(error: sqlite3.Error) -> int | None:
-    code = getattr(error, "sqlite_errorcode", None)  # Python 3.11+
-    return None if code is None else code & 0xFF  # extended code -> primary
-
-
-def _is_damage(error: sqlite3.Error) -> bool:
-    code = _code(error)
-    if code is not None:
-        return code in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
-    text = str(error)  # Python 3.10: only the message to go on
-    return "file is not a database" in text or "malformed" in text  # not for users
-
-
-def _is_busy(error: sqlite3.Error) -> bool:
-    code = _code(error)
-    if code is not None:
-        return code in (_SQLITE_BUSY, _SQLITE_LOCKED)
-    return "locked" in str(error)
-
-
 def _problem(path: Path, error: sqlite3.Error) -> Exception:
     """The exception to raise for a SQLite error while opening `path`."""
-    if _is_damage(error):
+    if diskfaults.is_damage(error):
         return _Damaged()
-    if _is_busy(error):
+    if diskfaults.is_busy(error):
         return StoreError(_("the break database {path} is in use by another program ({error}); "
                             "try again in a moment").format(path=clip(path), error=clip(error)))
     message = _("cannot use the break database {path}: {error}; check the permissions of "
